@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+	"errors"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+)
+
+// Collection names.
+const (
+	colOrganisations  = "organisations"
+	colNeighbourhoods = "neighbourhoods"
+	colVenues         = "venues"
+	colStaff          = "staff"
+	colStaffSessions  = "staff_sessions"
+	colLoginThrottle  = "login_throttle"
+)
+
+// indexes lists every secondary index. The embedded engine does not use them
+// for queries (only _id lookups are indexed there) but enforces uniqueness;
+// MongoDB uses them for both. Names are fixed so that creating them again at
+// every start is a no-op.
+var indexes = map[string][]mongo.IndexModel{
+	colNeighbourhoods: {
+		{Keys: bson.D{{Key: "org_id", Value: 1}, {Key: "name", Value: 1}}, Options: options.Index().SetName("org_name")},
+	},
+	colVenues: {
+		{Keys: bson.D{{Key: "org_id", Value: 1}, {Key: "name", Value: 1}}, Options: options.Index().SetName("org_name")},
+	},
+	colStaff: {
+		{Keys: bson.D{{Key: "email", Value: 1}}, Options: options.Index().SetName("email_unique").SetUnique(true)},
+		{Keys: bson.D{{Key: "memberships.org_id", Value: 1}}, Options: options.Index().SetName("membership_org")},
+	},
+	colStaffSessions: {
+		{Keys: bson.D{{Key: "staff_id", Value: 1}}, Options: options.Index().SetName("staff")},
+	},
+}
+
+// EnsureIndexes creates every index that does not exist yet. Open calls it
+// at every start; it is safe to call again.
+//
+// It lists the existing indexes and creates only the missing ones, because
+// FerretDB v1.24.2 drops the connection (an internal "slice bounds out of
+// range" panic) on a createIndexes whose indexes all exist already.
+func (s *Store) EnsureIndexes(ctx context.Context) error {
+	for col, models := range indexes {
+		have, err := s.indexNames(ctx, col)
+		if err != nil {
+			return err
+		}
+		var missing []mongo.IndexModel
+		for _, m := range models {
+			if !have[*m.Options.Name] {
+				missing = append(missing, m)
+			}
+		}
+		if len(missing) == 0 {
+			continue
+		}
+		if _, err := s.db.Collection(col).Indexes().CreateMany(ctx, missing); err != nil {
+			return mapErr(err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) indexNames(ctx context.Context, col string) (map[string]bool, error) {
+	cur, err := s.db.Collection(col).Indexes().List(ctx)
+	if err != nil {
+		// A collection that does not exist yet has no indexes; MongoDB says
+		// so with NamespaceNotFound (26), FerretDB with an empty list.
+		var se mongo.ServerError
+		if errors.As(err, &se) && se.HasErrorCode(26) {
+			return map[string]bool{}, nil
+		}
+		return nil, mapErr(err)
+	}
+	var specs []struct {
+		Name string `bson:"name"`
+	}
+	if err := cur.All(ctx, &specs); err != nil {
+		return nil, mapErr(err)
+	}
+	have := make(map[string]bool, len(specs))
+	for _, sp := range specs {
+		have[sp.Name] = true
+	}
+	return have, nil
+}
