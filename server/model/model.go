@@ -11,9 +11,9 @@ import "time"
 // venues, staff and everything residents give in its sessions. It is the unit
 // of tenancy: nothing crosses from one organisation to another.
 type Organisation struct {
-	ID        string    `bson:"_id"`
-	Name      string    `bson:"name"`
-	CreatedAt time.Time `bson:"created_at"`
+	ID        string    `bson:"_id" json:"id"`
+	Name      string    `bson:"name" json:"name"`
+	CreatedAt time.Time `bson:"created_at" json:"created_at"`
 }
 
 // Level is the scale of a neighbourhood in the hierarchy residents recognise.
@@ -51,24 +51,24 @@ func (l Level) Valid() bool {
 // the optional code of Statistics Netherlands (e.g. "BU03630001"), so reports
 // can be joined with official figures.
 type Neighbourhood struct {
-	ID        string    `bson:"_id"`
-	OrgID     string    `bson:"org_id"`
-	ParentID  string    `bson:"parent_id,omitempty"`
-	Level     Level     `bson:"level"`
-	Name      string    `bson:"name"`
-	CBSCode   string    `bson:"cbs_code,omitempty"`
-	CreatedAt time.Time `bson:"created_at"`
+	ID        string    `bson:"_id" json:"id"`
+	OrgID     string    `bson:"org_id" json:"org_id"`
+	ParentID  string    `bson:"parent_id,omitempty" json:"parent_id,omitempty"`
+	Level     Level     `bson:"level" json:"level"`
+	Name      string    `bson:"name" json:"name"`
+	CBSCode   string    `bson:"cbs_code,omitempty" json:"cbs_code,omitempty"`
+	CreatedAt time.Time `bson:"created_at" json:"created_at"`
 }
 
 // Venue is a place where sessions happen: a community centre, a library, a
 // neighbourhood living room.
 type Venue struct {
-	ID              string    `bson:"_id"`
-	OrgID           string    `bson:"org_id"`
-	NeighbourhoodID string    `bson:"neighbourhood_id"`
-	Name            string    `bson:"name"`
-	Address         string    `bson:"address,omitempty"`
-	CreatedAt       time.Time `bson:"created_at"`
+	ID              string    `bson:"_id" json:"id"`
+	OrgID           string    `bson:"org_id" json:"org_id"`
+	NeighbourhoodID string    `bson:"neighbourhood_id" json:"neighbourhood_id"`
+	Name            string    `bson:"name" json:"name"`
+	Address         string    `bson:"address,omitempty" json:"address,omitempty"`
+	CreatedAt       time.Time `bson:"created_at" json:"created_at"`
 }
 
 // Role is what a staff member may do within one organisation.
@@ -92,8 +92,8 @@ func (r Role) Valid() bool {
 
 // Membership gives a staff member a role in one organisation.
 type Membership struct {
-	OrgID string `bson:"org_id"`
-	Role  Role   `bson:"role"`
+	OrgID string `bson:"org_id" json:"org_id"`
+	Role  Role   `bson:"role" json:"role"`
 }
 
 // Staff is an account of a person who works with buurtstem. Residents never

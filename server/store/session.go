@@ -33,10 +33,15 @@ func (s *Store) DeleteStaffSession(ctx context.Context, id string) error {
 	return mapErr(err)
 }
 
-// DeleteStaffSessionsOf ends every login of an account, e.g. after a
-// password change or when the account is disabled.
-func (s *Store) DeleteStaffSessionsOf(ctx context.Context, staffID string) error {
-	_, err := s.db.Collection(colStaffSessions).DeleteMany(ctx, bson.D{{Key: "staff_id", Value: staffID}})
+// DeleteStaffSessionsOf ends every login of an account but the one with
+// id except (none if empty), e.g. after a password change or when the
+// account is disabled.
+func (s *Store) DeleteStaffSessionsOf(ctx context.Context, staffID, except string) error {
+	filter := bson.D{{Key: "staff_id", Value: staffID}}
+	if except != "" {
+		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$ne", Value: except}}})
+	}
+	_, err := s.db.Collection(colStaffSessions).DeleteMany(ctx, filter)
 	return mapErr(err)
 }
 

@@ -1,0 +1,124 @@
+// Package app assembles the server: the Fiber application with its
+// middleware, every route (routes.go), the error handler that turns error
+// categories into translated responses (errors.go), and Run, which owns the
+// process lifetime from opening the store to a graceful shutdown.
+package app
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+
+	clientweb "github.com/buurtstem/buurtstem/clients/web"
+	"github.com/buurtstem/buurtstem/i18n"
+	"github.com/buurtstem/buurtstem/server/admin"
+	"github.com/buurtstem/buurtstem/server/api"
+	"github.com/buurtstem/buurtstem/server/auth"
+	"github.com/buurtstem/buurtstem/server/config"
+	"github.com/buurtstem/buurtstem/server/metrics"
+	"github.com/buurtstem/buurtstem/server/store"
+	"github.com/buurtstem/buurtstem/server/web"
+)
+
+// Deps are what the server is built from.
+type Deps struct {
+	Config  *config.Config
+	Store   *store.Store
+	Catalog *i18n.Catalog
+	Metrics *metrics.Metrics
+	Logger  *slog.Logger
+}
+
+// Server is a configured Fiber application and what it needs.
+type Server struct {
+	fiber    *fiber.App
+	cfg      *config.Config
+	store    *store.Store
+	catalog  *i18n.Catalog
+	metrics  *metrics.Metrics
+	log      *slog.Logger
+	auth     *auth.Service
+	web      *web.Handlers
+	api      *api.Handlers
+	cookies  web.Cookies
+	origins  map[string]bool
+	draining atomic.Bool
+}
+
+// New builds the server. It fails if a template does not parse.
+func New(d Deps) (*Server, error) {
+	renderer, err := web.NewRenderer()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg: d.Config, store: d.Store, catalog: d.Catalog, metrics: d.Metrics, log: d.Logger,
+		cookies: web.Cookies{Secure: d.Config.Secure()},
+		origins: map[string]bool{},
+	}
+	for _, o := range d.Config.Origins() {
+		s.origins[o] = true
+	}
+	s.auth = auth.New(d.Store, auth.Settings{Idle: d.Config.SessionIdle, Max: d.Config.SessionMax})
+	adm := admin.New(d.Store)
+	s.web = web.NewHandlers(renderer, d.Catalog, s.auth, adm, s.cookies)
+	s.api = api.New(s.auth, adm, func(c *fiber.Ctx, token string) {
+		if token == "" {
+			s.cookies.Set(c, s.cookies.Session(), "", -1)
+			return
+		}
+		s.cookies.Set(c, s.cookies.Session(), token, 0)
+	})
+
+	s.fiber = fiber.New(fiber.Config{
+		AppName:               "buurtstem",
+		BodyLimit:             d.Config.MaxBodyBytes,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           2 * time.Minute,
+		DisableStartupMessage: true,
+		ErrorHandler:          s.handleError,
+		// Never trust X-Forwarded-For: buurtstem does not use addresses.
+		EnableTrustedProxyCheck: false,
+	})
+	s.fiber.Use(recover.New())
+	s.fiber.Use(s.observe)
+	s.fiber.Use(s.securityHeaders)
+	staticFS, err := fs.Sub(clientweb.Static, "static")
+	if err != nil {
+		return nil, err
+	}
+	s.fiber.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(staticFS), MaxAge: 3600}))
+	s.routes()
+	return s, nil
+}
+
+// Fiber returns the application, e.g. for app.Test in tests.
+func (s *Server) Fiber() *fiber.App { return s.fiber }
+
+// Auth returns the authentication service; tests use it to move the clock.
+func (s *Server) Auth() *auth.Service { return s.auth }
+
+// purge deletes expired staff sessions and throttles periodically, because
+// the embedded store has no TTL indexes.
+func (s *Server) purge(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.auth.Purge(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("Purge of expired staff sessions failed.", "error", err)
+			}
+		}
+	}
+}

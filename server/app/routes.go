@@ -1,0 +1,79 @@
+package app
+
+import "github.com/gofiber/fiber/v2"
+
+// routes registers every route of the server, in one place.
+func (s *Server) routes() {
+	f := s.fiber
+	f.Get("/healthz", s.healthz)
+	f.Get("/readyz", s.readyz)
+	f.Get("/metrics", s.metricsHandler())
+
+	f.Use(s.language, s.session, s.csrf)
+
+	// TODO(#5): the resident join page lives at "/"; until then it leads
+	// staff to their login.
+	f.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/login", fiber.StatusSeeOther) })
+	f.Get("/login", s.web.Login)
+	f.Post("/login", s.web.LoginPost)
+
+	// Staff pages take requireStaff per route: a Group("") middleware would
+	// run for every later route, the API login and unknown paths included.
+	staff := staffRoutes{f, s.requireStaff}
+	staff.Post("/logout", s.web.Logout)
+	staff.Get("/account/password", s.web.Password)
+	staff.Post("/account/password", s.web.PasswordPost)
+	staff.Get("/staff", s.web.Home)
+	staff.Post("/orgs", s.web.OrgCreate)
+	staff.Get("/orgs/:org", s.web.Org)
+	staff.Post("/orgs/:org", s.web.OrgRename)
+	staff.Post("/orgs/:org/neighbourhoods", s.web.NeighbourhoodCreate)
+	staff.Get("/orgs/:org/neighbourhoods/:id", s.web.NeighbourhoodEdit)
+	staff.Post("/orgs/:org/neighbourhoods/:id", s.web.NeighbourhoodUpdate)
+	staff.Post("/orgs/:org/neighbourhoods/:id/delete", s.web.NeighbourhoodDelete)
+	staff.Post("/orgs/:org/venues", s.web.VenueCreate)
+	staff.Get("/orgs/:org/venues/:id", s.web.VenueEdit)
+	staff.Post("/orgs/:org/venues/:id", s.web.VenueUpdate)
+	staff.Post("/orgs/:org/venues/:id/delete", s.web.VenueDelete)
+	staff.Post("/orgs/:org/staff", s.web.StaffCreate)
+	staff.Get("/orgs/:org/staff/:id", s.web.StaffEdit)
+	staff.Post("/orgs/:org/staff/:id", s.web.StaffUpdate)
+	staff.Post("/orgs/:org/staff/:id/remove", s.web.StaffRemove)
+	staff.Post("/orgs/:org/staff/:id/reset-password", s.web.StaffResetPassword)
+
+	f.Post("/api/v1/login", s.api.Login)
+	v1 := f.Group("/api/v1", s.requireStaff)
+	v1.Post("/logout", s.api.Logout)
+	v1.Get("/me", s.api.Me)
+	v1.Post("/password", s.api.Password)
+	v1.Get("/orgs", s.api.Orgs)
+	v1.Post("/orgs", s.api.OrgCreate)
+	v1.Get("/orgs/:org", s.api.Org)
+	v1.Put("/orgs/:org", s.api.OrgUpdate)
+	v1.Get("/orgs/:org/neighbourhoods", s.api.Neighbourhoods)
+	v1.Post("/orgs/:org/neighbourhoods", s.api.NeighbourhoodCreate)
+	v1.Get("/orgs/:org/neighbourhoods/:id", s.api.Neighbourhood)
+	v1.Put("/orgs/:org/neighbourhoods/:id", s.api.NeighbourhoodUpdate)
+	v1.Delete("/orgs/:org/neighbourhoods/:id", s.api.NeighbourhoodDelete)
+	v1.Get("/orgs/:org/venues", s.api.Venues)
+	v1.Post("/orgs/:org/venues", s.api.VenueCreate)
+	v1.Get("/orgs/:org/venues/:id", s.api.Venue)
+	v1.Put("/orgs/:org/venues/:id", s.api.VenueUpdate)
+	v1.Delete("/orgs/:org/venues/:id", s.api.VenueDelete)
+	v1.Get("/orgs/:org/staff", s.api.Staff)
+	v1.Post("/orgs/:org/staff", s.api.StaffCreate)
+	v1.Get("/orgs/:org/staff/:id", s.api.StaffMember)
+	v1.Put("/orgs/:org/staff/:id", s.api.StaffUpdate)
+	v1.Delete("/orgs/:org/staff/:id", s.api.StaffRemove)
+	v1.Post("/orgs/:org/staff/:id/reset-password", s.api.StaffResetPassword)
+
+	f.Use(notFound)
+}
+
+type staffRoutes struct {
+	f       *fiber.App
+	require fiber.Handler
+}
+
+func (r staffRoutes) Get(path string, h fiber.Handler)  { r.f.Get(path, r.require, h) }
+func (r staffRoutes) Post(path string, h fiber.Handler) { r.f.Post(path, r.require, h) }

@@ -1,0 +1,97 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/buurtstem/buurtstem/i18n"
+	"github.com/buurtstem/buurtstem/server/admin"
+	"github.com/buurtstem/buurtstem/server/config"
+	"github.com/buurtstem/buurtstem/server/demo"
+	"github.com/buurtstem/buurtstem/server/metrics"
+	"github.com/buurtstem/buurtstem/server/store"
+)
+
+// Run serves until ctx is cancelled, then shuts down in order: stop
+// accepting and report not-ready, let open requests finish, close the
+// store, all within the configured timeout. out receives what a person
+// starting the server must read (the address, first-run passwords).
+func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Writer) error {
+	catalog, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	m := metrics.New()
+	st, err := store.Open(ctx, store.Options{
+		URI: cfg.MongoDBURI, DataDir: cfg.DataDir, Database: cfg.Database,
+		EmbeddedTCP: cfg.StoreListen, Timeout: cfg.StoreTimeout,
+		Observe: m.ObserveStore, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	closeStore := func() {
+		cctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		if err := st.Close(cctx); err != nil {
+			log.Error("Closing the store failed.", "error", err.Error())
+		}
+	}
+	if st.Embedded() {
+		log.Info("Embedded store started.", "data_dir", cfg.DataDir, "tcp", st.EmbeddedURI())
+	} else {
+		log.Info("Connected to MongoDB.")
+	}
+
+	if cfg.Demo {
+		_, err = demo.Seed(ctx, st, out)
+	} else {
+		err = admin.Bootstrap(ctx, st, out)
+	}
+	if err != nil {
+		closeStore()
+		return err
+	}
+
+	srv, err := New(Deps{Config: cfg, Store: st, Catalog: catalog, Metrics: m, Logger: log})
+	if err != nil {
+		closeStore()
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		closeStore()
+		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+	}
+	fmt.Fprintf(out, "buurtstem is running: open %s/login (listening on %s)\n", cfg.BaseURL, ln.Addr())
+
+	purgeCtx, stopPurge := context.WithCancel(context.Background())
+	go srv.purge(purgeCtx, 10*time.Minute)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.fiber.Listener(ln) }()
+	select {
+	case err := <-errc:
+		stopPurge()
+		closeStore()
+		return err
+	case <-ctx.Done():
+	}
+
+	log.Info("Shutting down.")
+	start := time.Now()
+	srv.draining.Store(true)
+	stopPurge()
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.fiber.ShutdownWithContext(sctx); err != nil {
+		log.Warn("Open requests did not finish in time.", "error", err.Error())
+	}
+	closeStore()
+	log.Info("Stopped.", "duration_ms", time.Since(start).Milliseconds())
+	return nil
+}
