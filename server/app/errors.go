@@ -137,4 +137,3 @@ func slogLevel(status int) slog.Level {
 	}
 	return slog.LevelDebug
 }
-
