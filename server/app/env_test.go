@@ -1,0 +1,168 @@
+package app_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/buurtstem/buurtstem/clients/apiclient"
+	"github.com/buurtstem/buurtstem/i18n"
+	"github.com/buurtstem/buurtstem/server/app"
+	"github.com/buurtstem/buurtstem/server/config"
+	"github.com/buurtstem/buurtstem/server/demo"
+	"github.com/buurtstem/buurtstem/server/metrics"
+	"github.com/buurtstem/buurtstem/server/store"
+	"github.com/buurtstem/buurtstem/server/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// env is a running server on a real loopback port with the demo data, in a
+// database of its own.
+type env struct {
+	t        *testing.T
+	srv      *app.Server
+	store    *store.Store
+	cfg      *config.Config
+	url      string
+	accounts map[string]demo.Account // by role
+}
+
+// start runs a server. settings are extra environment variables.
+func start(t *testing.T, settings ...string) *env {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	vars := map[string]string{"BUURTSTEM_BASE_URL": base}
+	for i := 0; i+1 < len(settings); i += 2 {
+		vars[settings[i]] = settings[i+1]
+	}
+	cfg, err := config.Parse(nil, func(k string) string { return vars[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := storetest.New(t)
+	accs, err := demo.Seed(context.Background(), st, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	catalog, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := app.New(app.Deps{Config: cfg, Store: st, Catalog: catalog, Metrics: metrics.New(),
+		Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Fiber().Listener(ln) }()
+	t.Cleanup(func() { _ = srv.Fiber().ShutdownWithTimeout(5 * time.Second) })
+	e := &env{t: t, srv: srv, store: st, cfg: cfg, url: base, accounts: map[string]demo.Account{}}
+	for _, a := range accs {
+		e.accounts[string(a.Role)] = a
+	}
+	return e
+}
+
+// api returns an API client logged in as the demo account with this role.
+func (e *env) api(role string) *apiclient.Client {
+	e.t.Helper()
+	c := apiclient.New(e.url)
+	a := e.accounts[role]
+	if _, err := c.Login(context.Background(), a.Email, a.Password); err != nil {
+		e.t.Fatalf("login as %s: %v", role, err)
+	}
+	return c
+}
+
+// browser is a cookie-keeping HTTP client that does not follow redirects,
+// like a person clicking through the staff pages.
+type browser struct {
+	t    *testing.T
+	base string
+	c    *http.Client
+	lang string
+}
+
+func (e *env) browser() *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: e.t, base: e.url, c: &http.Client{Jar: jar, Timeout: 20 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// page is a fetched page.
+type page struct {
+	status   int
+	body     string
+	header   http.Header
+	location string
+}
+
+func (b *browser) do(req *http.Request) *page {
+	b.t.Helper()
+	if b.lang != "" {
+		req.Header.Set("Accept-Language", b.lang)
+	}
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return &page{status: resp.StatusCode, body: string(body), header: resp.Header, location: resp.Header.Get("Location")}
+}
+
+func (b *browser) get(path string) *page {
+	b.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, b.base+path, nil)
+	return b.do(req)
+}
+
+// post sends a form. The Origin header is the server's own, as a browser
+// would send it.
+func (b *browser) post(path string, form url.Values) *page {
+	b.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, b.base+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", b.base)
+	return b.do(req)
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// csrf returns the form token of a page.
+func (p *page) csrf(t *testing.T) string {
+	t.Helper()
+	m := csrfField.FindStringSubmatch(p.body)
+	if m == nil {
+		t.Fatalf("no csrf field in page (status %d)", p.status)
+	}
+	return m[1]
+}
+
+// login logs the browser in with the form, as a person would.
+func (b *browser) login(email, password string) *page {
+	b.t.Helper()
+	p := b.get("/login")
+	return b.post("/login", url.Values{"csrf": {p.csrf(b.t)}, "email": {email}, "password": {password}})
+}
+
+func statusOf(err error) int {
+	var e *apiclient.Error
+	if errors.As(err, &e) {
+		return e.Status
+	}
+	return 0
+}
