@@ -14,7 +14,7 @@ func (h *Handlers) Login(c *fiber.Ctx) error {
 	if request.Staff(c) != nil {
 		return c.Redirect("/staff", fiber.StatusSeeOther)
 	}
-	return h.show(c, fiber.StatusOK, "login", &LoginPage{Page: h.page(c)})
+	return h.show(c, fiber.StatusOK, "login", &LoginPage{Page: h.page(c), Next: safeNext(c.Query("next"))})
 }
 
 // LoginPost checks the password and starts a session. Every failure shows
@@ -32,7 +32,7 @@ func (h *Handlers) LoginPost(c *fiber.Ctx) error {
 			status = fiber.StatusTooManyRequests
 		}
 		p := h.page(c)
-		return h.show(c, status, "login", &LoginPage{Page: p, Email: email, Error: p.L.T(e.MsgID, dataArgs(e.Data)...)})
+		return h.show(c, status, "login", &LoginPage{Page: p, Email: email, Next: safeNext(c.Query("next")), Error: p.L.T(e.MsgID, dataArgs(e.Data)...)})
 	}
 	h.cookies.Set(c, h.cookies.Session(), login.Token, 0)
 	h.cookies.Set(c, h.cookies.PreSession(), "", -1)

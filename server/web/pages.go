@@ -9,6 +9,7 @@ type LoginPage struct {
 	Page
 	Email string
 	Error string
+	Next  string // where to go after login; checked by safeNext
 }
 
 // PasswordPage is the data of password.html.

@@ -1,0 +1,111 @@
+package web
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/buurtstem/buurtstem/i18n"
+	"github.com/buurtstem/buurtstem/server/model"
+)
+
+// pageData gives every page a filled value of its typed data struct. A new
+// page without an entry here fails TestEveryPageRendersInEveryLanguage.
+func pageData(p Page) map[string]any {
+	org := &model.Organisation{ID: "o1", Name: "Gemeente <Test>", CreatedAt: time.Now()}
+	staff := model.Staff{ID: "s1", Name: "Sam", Email: "sam@example.org", Memberships: []model.Membership{{OrgID: "o1", Role: model.RoleAdmin}}}
+	n := model.Neighbourhood{ID: "n1", OrgID: "o1", Level: model.LevelBuurt, Name: "Lindenplein", CBSCode: "BU1234"}
+	v := model.Venue{ID: "v1", OrgID: "o1", NeighbourhoodID: "n1", Name: "Buurthuis"}
+	orgPage := func() *OrgPage {
+		return &OrgPage{Page: p, Org: org, CanManage: true, Tree: []TreeNode{{N: n}}, Parents: []model.Neighbourhood{n},
+			Venues: []model.Venue{v}, StaffList: []model.Staff{staff}, Levels: model.Levels, Roles: model.Roles,
+			Form: Form{Failed: "neighbourhood", Values: map[string]string{"name": "x"}, Errors: map[string]string{"name": "fout"}}}
+	}
+	ne, ve, se, sp := orgPage(), orgPage(), orgPage(), orgPage()
+	ne.Neighbourhood = &n
+	ve.Venue = &v
+	se.Member = &staff
+	sp.Member, sp.Password = &staff, "ABCDE-FGHIJ"
+	return map[string]any{
+		"login":              &LoginPage{Page: p, Email: "a@b.c", Error: "fout"},
+		"password":           &PasswordPage{Page: p, MinLength: 10},
+		"home":               &HomePage{Page: p, Orgs: []model.Organisation{*org}},
+		"org":                orgPage(),
+		"neighbourhood_edit": ne,
+		"venue_edit":         ve,
+		"staff_edit":         se,
+		"staff_password":     sp,
+		"error":              &ErrorPage{Page: p, Heading: "Oeps", Message: "Mis", RetryAfter: 5},
+	}
+}
+
+func TestEveryPageRendersInEveryLanguage(t *testing.T) {
+	r, err := NewRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range cat.Languages() {
+		st := &model.Staff{ID: "s1", Name: "Sam", PlatformAdmin: true, Memberships: []model.Membership{{OrgID: "o1", Role: model.RoleAdmin}}}
+		p := Page{L: cat.Localizer(lang.Code), Langs: cat.Languages(), Staff: st, CSRF: "tok"}
+		data := pageData(p)
+		for _, name := range r.Pages() {
+			d, ok := data[name]
+			if !ok {
+				t.Fatalf("page %s has no typed data in pageData", name)
+			}
+			b, err := r.Render(name, d)
+			if err != nil {
+				t.Fatalf("%s/%s: %v", lang.Code, name, err)
+			}
+			html := string(b)
+			if !strings.Contains(html, `lang="`+lang.Code+`" dir="`+lang.Dir+`"`) {
+				t.Errorf("%s/%s: html element lacks lang and dir", lang.Code, name)
+			}
+			if strings.Contains(html, "Gemeente <Test>") {
+				t.Errorf("%s/%s: organisation name not escaped", lang.Code, name)
+			}
+			// An untranslated key renders as its id, e.g. "login.title".
+			for _, frag := range []string{">login.", ">form.", ">error.", ">staff.", ">org.", ">neighbourhood.", ">venue.", ">role.", ">level."} {
+				if strings.Contains(html, frag) {
+					t.Errorf("%s/%s: untranslated message id near %q", lang.Code, name, frag)
+				}
+			}
+		}
+	}
+}
+
+func TestBuildTree(t *testing.T) {
+	all := []model.Neighbourhood{
+		{ID: "b", ParentID: "w", Level: model.LevelBuurt, Name: "A-buurt"},
+		{ID: "d", Level: model.LevelDistrict, Name: "Noord"},
+		{ID: "w", ParentID: "d", Level: model.LevelWijk, Name: "Wijk"},
+		{ID: "x", ParentID: "gone", Level: model.LevelBuurt, Name: "Wees"},
+	}
+	got := buildTree(all)
+	var order []string
+	for _, n := range got {
+		order = append(order, n.N.ID+":"+string(rune('0'+n.Depth)))
+	}
+	if strings.Join(order, " ") != "d:0 w:1 b:2 x:0" {
+		t.Fatalf("tree order: %v", order)
+	}
+}
+
+func TestSafeNext(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                     "/staff",
+		"/orgs/1":              "/orgs/1",
+		"//evil.example":       "/staff",
+		"https://evil.example": "/staff",
+		"/\\evil.example":      "/staff",
+		"orgs":                 "/staff",
+	} {
+		if got := safeNext(in); got != want {
+			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
