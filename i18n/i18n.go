@@ -21,10 +21,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/BurntSushi/toml"
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
+
+	"github.com/buurtstem/buurtstem/i18n/internal/localefile"
 )
 
 //go:embed locales/*.toml
@@ -40,6 +41,10 @@ type Lang struct {
 	Tag        language.Tag
 	NativeName string // the language's name in itself, e.g. "العربية"
 	Dir        string // "ltr" or "rtl"
+	// Plurals are the CLDR plural categories this language uses, e.g.
+	// one, few, many, other for Polish. A message with plural forms needs
+	// every one of them.
+	Plurals []string
 }
 
 // Catalog is the loaded set of languages. It is safe for concurrent use.
@@ -50,6 +55,10 @@ type Catalog struct {
 	matcher language.Matcher
 	// messages[code][id] is the message as parsed, for the checks.
 	messages map[string]map[string]*goi18n.Message
+	// order[code] lists the keys in file order, for stable reports.
+	order map[string][]string
+	// plural holds the ids whose Dutch source has plural forms.
+	plural map[string]bool
 }
 
 // Load reads the embedded locale files.
@@ -61,11 +70,14 @@ func Load() (*Catalog, error) {
 	return LoadFS(sub)
 }
 
-// LoadFS reads every *.toml file at the root of fsys. Tests use it to load
-// broken files; a syntax error names the file.
+// LoadFS reads every *.toml file at the root of fsys. It refuses files that
+// would show a person something broken, naming the file and the key: a TOML
+// syntax error, a message whose template does not parse, or a translation
+// whose placeholders differ from the Dutch source. A key missing from a
+// translation is not an error here (Dutch shows instead); Check and the
+// tests report it.
 func LoadFS(fsys fs.FS) (*Catalog, error) {
 	bundle := goi18n.NewBundle(language.Dutch)
-	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	names, err := fs.Glob(fsys, "*.toml")
 	if err != nil {
 		return nil, err
@@ -74,27 +86,38 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 		bundle:   bundle,
 		byCode:   map[string]Lang{},
 		messages: map[string]map[string]*goi18n.Message{},
+		order:    map[string][]string{},
+		plural:   map[string]bool{},
 	}
 	for _, name := range names {
-		b, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, err
-		}
-		mf, err := bundle.ParseMessageFileBytes(b, name)
-		if err != nil {
-			return nil, fmt.Errorf("i18n: %s: %w", name, err)
-		}
 		code := strings.TrimSuffix(path.Base(name), ".toml")
 		tag, err := language.Parse(code)
 		if err != nil || tag.String() != code {
 			return nil, fmt.Errorf("i18n: %s: file name is not a plain language code", name)
 		}
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		f, err := localefile.Parse(name, b)
+		if err != nil {
+			return nil, fmt.Errorf("i18n: %w", err)
+		}
 		msgs := map[string]*goi18n.Message{}
-		for _, m := range mf.Messages {
-			msgs[m.ID] = m
+		list := make([]*goi18n.Message, 0, len(f.Entries))
+		for _, e := range f.Entries {
+			m := &goi18n.Message{ID: e.Key, Zero: e.Forms["zero"], One: e.Forms["one"], Two: e.Forms["two"],
+				Few: e.Forms["few"], Many: e.Forms["many"], Other: e.Forms["other"]}
+			msgs[e.Key] = m
+			list = append(list, m)
+		}
+		if err := bundle.AddMessages(tag, list...); err != nil {
+			return nil, fmt.Errorf("i18n: %s: %w", name, err)
 		}
 		c.messages[code] = msgs
-		lang := Lang{Code: code, Tag: tag, NativeName: text(msgs["meta.native_name"]), Dir: text(msgs["meta.direction"])}
+		c.order[code] = f.Keys()
+		lang := Lang{Code: code, Tag: tag, NativeName: text(msgs["meta.native_name"]), Dir: text(msgs["meta.direction"]),
+			Plurals: PluralCategories(tag)}
 		if lang.NativeName == "" {
 			return nil, fmt.Errorf("i18n: %s: key meta.native_name is missing", name)
 		}
@@ -106,6 +129,14 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 	}
 	if _, ok := c.byCode[Source]; !ok {
 		return nil, errors.New("i18n: the source language file nl.toml is missing")
+	}
+	for id, m := range c.messages[Source] {
+		if m.Zero != "" || m.One != "" || m.Two != "" || m.Few != "" || m.Many != "" {
+			c.plural[id] = true
+		}
+	}
+	if err := c.loadErrors(); err != nil {
+		return nil, err
 	}
 	// Source first, then by code: the matcher prefers earlier entries on ties.
 	sort.Slice(c.langs, func(i, j int) bool {
@@ -156,7 +187,7 @@ func (c *Catalog) Negotiate(explicit string, offered []string, acceptLanguage st
 	if l, ok := c.Lookup(explicit); ok {
 		return l
 	}
-	accepted, _, _ := language.ParseAcceptLanguage(acceptLanguage)
+	accepted := parseAcceptLanguage(acceptLanguage)
 	if len(offered) > 0 {
 		var offer []Lang
 		for _, o := range offered {
@@ -189,12 +220,53 @@ func (c *Catalog) Negotiate(explicit string, offered []string, acceptLanguage st
 	return c.byCode[Source]
 }
 
+// Limits on an Accept-Language header: real browsers send a few hundred
+// bytes at most; anything longer is cut, not parsed at length.
+const (
+	maxAcceptLanguage = 1024
+	maxAcceptEntries  = 16
+)
+
+// parseAcceptLanguage reads an Accept-Language header, most wanted first.
+// Unlike language.ParseAcceptLanguage it keeps the good entries when one
+// entry is bad: "xx, ar" still means Arabic.
+func parseAcceptLanguage(h string) []language.Tag {
+	if len(h) > maxAcceptLanguage {
+		h = h[:maxAcceptLanguage]
+	}
+	if tags, _, err := language.ParseAcceptLanguage(h); err == nil {
+		return tags
+	}
+	type weighted struct {
+		tag language.Tag
+		q   float32
+	}
+	var list []weighted
+	for i, part := range strings.Split(h, ",") {
+		if i == maxAcceptEntries {
+			break
+		}
+		tags, qs, err := language.ParseAcceptLanguage(part)
+		if err != nil || len(tags) != 1 {
+			continue
+		}
+		list = append(list, weighted{tags[0], qs[0]})
+	}
+	sort.SliceStable(list, func(i, j int) bool { return list[i].q > list[j].q })
+	out := make([]language.Tag, len(list))
+	for i, w := range list {
+		out[i] = w.tag
+	}
+	return out
+}
+
 // Localizer translates into one language. Make one per request; never
 // share one between requests of different people.
 type Localizer struct {
 	Lang    Lang
 	l       *goi18n.Localizer
 	printer *message.Printer
+	plural  map[string]bool // read-only, shared with the catalog
 }
 
 // Localizer returns a localizer for a language code; unknown codes get
@@ -207,8 +279,20 @@ func (c *Catalog) Localizer(code string) *Localizer {
 	return &Localizer{
 		Lang:    lang,
 		l:       goi18n.NewLocalizer(c.bundle, lang.Code, Source),
-		printer: message.NewPrinter(lang.Tag),
+		printer: message.NewPrinter(numberTag(lang.Tag)),
+		plural:  c.plural,
 	}
+}
+
+// numberTag asks for the digits 0–9 in every language. Join codes, receipt
+// codes and times on the same page use them, and most Arabic-speaking
+// residents in the Netherlands (Moroccan Arabic readers above all) read
+// them; x/text would otherwise write Arabic-Indic digits (١٢٣) for "ar".
+func numberTag(t language.Tag) language.Tag {
+	if u, err := t.SetTypeForKey("nu", "latn"); err == nil {
+		return u
+	}
+	return t
 }
 
 // T translates a message. Arguments are alternating placeholder names and
@@ -216,14 +300,40 @@ func (c *Catalog) Localizer(code string) *Localizer {
 // language falls back to Dutch (go-i18n returns the fallback text together
 // with an error, which is expected here and ignored); a message missing
 // everywhere returns its id, which the completeness tests forbid.
+//
+// A message with plural forms takes its form from its one whole-number
+// argument: T("login.locked", "Minutes", 1) says "1 minute", with 5 it says
+// "5 minutes", and in Polish or Arabic the right one of their forms. So
+// code that only carries data (apperr.Error.Data) needs no plural logic.
 func (l *Localizer) T(id string, args ...any) string {
-	return l.localize(id, nil, args)
+	var count any
+	if l.plural[id] {
+		count = pluralCount(args)
+	}
+	return l.localize(id, count, args)
 }
 
 // N translates a message with plural forms for count, which is also
-// available to the message as {{.Count}}.
+// available to the message as {{.Count}}, written with this language's
+// digit grouping.
 func (l *Localizer) N(id string, count int, args ...any) string {
 	return l.localize(id, count, append(args, "Count", l.Number(count)))
+}
+
+// pluralCount returns the one whole-number argument value, or nil (the
+// "other" form) when there is none or more than one.
+func pluralCount(args []any) any {
+	var found any
+	for i := 1; i < len(args); i += 2 {
+		switch args[i].(type) {
+		case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+			if found != nil {
+				return nil
+			}
+			found = args[i]
+		}
+	}
+	return found
 }
 
 func (l *Localizer) localize(id string, count any, args []any) string {
