@@ -52,20 +52,32 @@ func PluralCategories(tag language.Tag) []string {
 type Problem struct {
 	File string // e.g. "pl.toml"
 	Key  string
+	Kind Kind
 	Msg  string
-	// broken marks problems that would show a person a broken text;
-	// LoadFS refuses those.
-	broken bool
 }
+
+// Kind sorts problems, so each test can report its own.
+type Kind string
+
+// Kinds of problems. LoadFS refuses KindPlaceholder and KindTemplate: they
+// would show a person a broken text.
+const (
+	KindMissing     Kind = "missing"     // a key of nl.toml is not in the file
+	KindEmpty       Kind = "empty"       // the text is empty
+	KindUnknown     Kind = "unknown"     // the key is not in nl.toml
+	KindPlural      Kind = "plural"      // plural forms missing, extra or unexpected
+	KindPlaceholder Kind = "placeholder" // placeholders differ from the Dutch
+	KindTemplate    Kind = "template"    // the text does not parse as a template
+)
 
 func (p Problem) Error() string { return fmt.Sprintf("%s: key %q: %s", p.File, p.Key, p.Msg) }
 
-// forms returns the non-empty plural forms of a message by category.
+// forms returns the non-blank plural forms of a message by category.
 func forms(m *goi18n.Message) map[string]string {
 	out := map[string]string{}
 	for cat, text := range map[string]string{"zero": m.Zero, "one": m.One, "two": m.Two,
 		"few": m.Few, "many": m.Many, "other": m.Other} {
-		if text != "" {
+		if strings.TrimSpace(text) != "" {
 			out[cat] = text
 		}
 	}
@@ -87,14 +99,14 @@ func (c *Catalog) Check() []Problem {
 			sm := src[id]
 			m, ok := msgs[id]
 			if !ok {
-				out = append(out, Problem{File: file, Key: id, Msg: "missing; nl.toml has it"})
+				out = append(out, Problem{File: file, Key: id, Kind: KindMissing, Msg: "missing; nl.toml has it"})
 				continue
 			}
 			out = append(out, c.checkMessage(lang, file, sm, m)...)
 		}
 		for _, id := range c.order[lang.Code] {
 			if _, ok := src[id]; !ok {
-				out = append(out, Problem{File: file, Key: id, Msg: "not in nl.toml; remove it, or add it to nl.toml first"})
+				out = append(out, Problem{File: file, Key: id, Kind: KindUnknown, Msg: "not in nl.toml; remove it, or add it to nl.toml first"})
 			}
 		}
 	}
@@ -107,33 +119,33 @@ func (c *Catalog) checkMessage(lang Lang, file string, src, m *goi18n.Message) [
 	var out []Problem
 	sf, mf := forms(src), forms(m)
 	if len(mf) == 0 {
-		return []Problem{{File: file, Key: m.ID, Msg: "empty"}}
+		return []Problem{{File: file, Key: m.ID, Kind: KindEmpty, Msg: "empty"}}
 	}
 	if !c.plural[m.ID] {
 		if len(mf) > 1 || mf["other"] == "" {
-			out = append(out, Problem{File: file, Key: m.ID, Msg: "has plural forms, but the Dutch source has none; write one plain text"})
+			out = append(out, Problem{File: file, Key: m.ID, Kind: KindPlural, Msg: "has plural forms, but the Dutch source has none; write one plain text"})
 		}
 	} else {
 		for _, cat := range lang.Plurals {
 			if mf[cat] == "" {
-				out = append(out, Problem{File: file, Key: m.ID, Msg: fmt.Sprintf("plural form %q is missing (%s needs %s)",
+				out = append(out, Problem{File: file, Key: m.ID, Kind: KindPlural, Msg: fmt.Sprintf("plural form %q is missing (%s needs %s)",
 					cat, lang.NativeName, strings.Join(lang.Plurals, ", "))})
 			}
 		}
 		for cat := range mf {
 			if !slices.Contains(lang.Plurals, cat) {
-				out = append(out, Problem{File: file, Key: m.ID, Msg: fmt.Sprintf("plural form %q is not used in %s (it has %s)",
+				out = append(out, Problem{File: file, Key: m.ID, Kind: KindPlural, Msg: fmt.Sprintf("plural form %q is not used in %s (it has %s)",
 					cat, lang.NativeName, strings.Join(lang.Plurals, ", "))})
 			}
 		}
 	}
 	for _, p := range placeholderProblems(sf, mf) {
-		out = append(out, Problem{File: file, Key: m.ID, Msg: p, broken: true})
+		out = append(out, Problem{File: file, Key: m.ID, Kind: KindPlaceholder, Msg: p})
 	}
 	for _, cat := range localefile.Categories {
 		if text, ok := mf[cat]; ok {
 			if _, err := template.New(m.ID).Parse(text); err != nil {
-				out = append(out, Problem{File: file, Key: m.ID, Msg: fmt.Sprintf("form %q does not parse: %v", cat, err), broken: true})
+				out = append(out, Problem{File: file, Key: m.ID, Kind: KindTemplate, Msg: fmt.Sprintf("form %q does not parse: %v", cat, err)})
 			}
 		}
 	}
@@ -187,7 +199,7 @@ func show(ps []string) string {
 func (c *Catalog) loadErrors() error {
 	var errs []error
 	for _, p := range c.Check() {
-		if p.broken {
+		if p.Kind == KindPlaceholder || p.Kind == KindTemplate {
 			errs = append(errs, fmt.Errorf("i18n: %w", p))
 		}
 	}

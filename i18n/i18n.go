@@ -174,7 +174,12 @@ func (c *Catalog) Lookup(code string) (Lang, bool) {
 	if err != nil {
 		return Lang{}, false
 	}
-	base, _ := tag.Base()
+	// Only a base language the tag really names: for "und" or "und-SA"
+	// Base guesses ("en", "ar") with low confidence.
+	base, conf := tag.Base()
+	if conf != language.Exact {
+		return Lang{}, false
+	}
 	l, ok := c.byCode[base.String()]
 	return l, ok
 }

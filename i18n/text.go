@@ -55,7 +55,7 @@ func baseCode(code string) string {
 		return ""
 	}
 	base, conf := tag.Base()
-	if conf == language.No {
+	if conf != language.Exact {
 		return ""
 	}
 	return base.String()
