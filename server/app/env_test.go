@@ -34,11 +34,31 @@ type env struct {
 	store    *store.Store
 	cfg      *config.Config
 	url      string
+	dataDir  string                  // of the own engine (envOptions.ownEngine), else ""
 	accounts map[string]demo.Account // by role
 }
 
 // start runs a server. settings are extra environment variables.
 func start(t *testing.T, settings ...string) *env {
+	t.Helper()
+	return startWith(t, envOptions{}, settings...)
+}
+
+// envOptions are what a few tests need beyond start's defaults.
+type envOptions struct {
+	// ownEngine runs the server on an embedded engine of its own, in a
+	// temporary directory and with a 300 ms store timeout, instead of on a
+	// database of the shared engine, so that the test may stop it
+	// (env.store.StopEmbeddedForTest) or read its files again afterwards
+	// (env.dataDir). Its store commands are observed by the metrics, as in
+	// Run.
+	ownEngine bool
+	// logs, if set, receives the server's log lines as JSON, at debug level.
+	logs io.Writer
+}
+
+// startWith runs a server with options; settings are as for start.
+func startWith(t *testing.T, o envOptions, settings ...string) *env {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -53,7 +73,20 @@ func start(t *testing.T, settings ...string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := storetest.New(t)
+	m := metrics.New()
+	var st *store.Store
+	dataDir := ""
+	if o.ownEngine {
+		dataDir = t.TempDir()
+		st, err = store.Open(context.Background(), store.Options{DataDir: dataDir, Timeout: 300 * time.Millisecond,
+			Observe: m.ObserveStore, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = st.Close(context.Background()) })
+	} else {
+		st = storetest.New(t)
+	}
 	accs, err := demo.Seed(context.Background(), st, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -62,14 +95,17 @@ func start(t *testing.T, settings ...string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := app.New(app.Deps{Config: cfg, Store: st, Catalog: catalog, Metrics: metrics.New(),
-		Logger: slog.New(slog.DiscardHandler)})
+	logger := slog.New(slog.DiscardHandler)
+	if o.logs != nil {
+		logger = slog.New(slog.NewJSONHandler(o.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	srv, err := app.New(app.Deps{Config: cfg, Store: st, Catalog: catalog, Metrics: m, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
 	go func() { _ = srv.Fiber().Listener(ln) }()
 	t.Cleanup(func() { _ = srv.Fiber().ShutdownWithTimeout(5 * time.Second) })
-	e := &env{t: t, srv: srv, store: st, cfg: cfg, url: base, accounts: map[string]demo.Account{}}
+	e := &env{t: t, srv: srv, store: st, cfg: cfg, url: base, dataDir: dataDir, accounts: map[string]demo.Account{}}
 	for _, a := range accs {
 		e.accounts[string(a.Role)] = a
 	}

@@ -121,9 +121,14 @@ func (h *Handlers) show(c *fiber.Ctx, status int, name string, data any) error {
 
 // fieldErrors turns a validation error into translated messages per field.
 // Other errors are returned for the error handler.
+//
+// ErrForbidden is deliberately not a field error: shown again as a form it
+// went out as 400, and to a reviewer or intermediary, whose page has no
+// admin forms, as a page with no message at all. The error handler answers
+// it with 403 and the translated reason, as the API does.
 func fieldErrors(l *i18n.Localizer, err error) (map[string]string, error) {
 	e, ok := apperr.As(err)
-	if !ok || (!errors.Is(err, apperr.ErrInvalid) && !errors.Is(err, apperr.ErrConflict) && !errors.Is(err, apperr.ErrForbidden)) {
+	if !ok || (!errors.Is(err, apperr.ErrInvalid) && !errors.Is(err, apperr.ErrConflict)) {
 		return nil, err
 	}
 	field := e.Field

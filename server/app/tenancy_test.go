@@ -1,0 +1,579 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/buurtstem/buurtstem/clients/apiclient"
+	"github.com/buurtstem/buurtstem/server/demo"
+	"github.com/buurtstem/buurtstem/server/model"
+	"github.com/buurtstem/buurtstem/server/store"
+)
+
+// The tenancy rule: staff of one organisation can never read or change
+// another organisation's data. What an attacker gets back is decided
+// precisely:
+//
+//   - 404 when the actor has no role in the organisation of the URL: a
+//     foreign organisation looks exactly like one that does not exist.
+//   - 404 when the organisation is the actor's own but the :id belongs to
+//     another organisation: a foreign record looks exactly like a record
+//     that does not exist.
+//   - 403 only when the actor has a role in the organisation of the URL but
+//     the role does not allow the action (a reviewer or intermediary that
+//     changes anything, or reads the staff list). Rights are checked before
+//     any lookup, so the 403 says nothing about whether an :id exists.
+//   - A reference to a foreign record inside a body (the parent of a new
+//     buurt, the neighbourhood of a new venue) is refused like one that does
+//     not exist: 400 naming the field.
+//
+// The attack is derived from the router, not from a list written here: every
+// route with an :org parameter, with every method it is registered for, is
+// tried. A new route whose kind of record this file does not know fails the
+// test until its ids and a valid body are added to tenancyResources.
+
+// tenancyResources says, for the path segment that follows /orgs/:org (""
+// for the organisation itself), how to fill :id and what a valid body looks
+// like. The body references records of the organisation under attack, so a
+// missing check would let the request succeed rather than fail validation.
+var tenancyResources = map[string]struct {
+	ids  func(tn *tenant) []string
+	body func(tn *tenant) map[string]any
+}{
+	"": {
+		ids:  func(*tenant) []string { return nil },
+		body: func(*tenant) map[string]any { return map[string]any{"name": "Overgenomen"} },
+	},
+	"neighbourhoods": {
+		ids: func(tn *tenant) []string { return tn.neighbourhoods },
+		body: func(tn *tenant) map[string]any {
+			return map[string]any{"name": "Indringersbuurt", "level": "buurt", "parent_id": tn.wijk, "cbs_code": "BU99998888"}
+		},
+	},
+	"venues": {
+		ids: func(tn *tenant) []string { return tn.venues },
+		body: func(tn *tenant) map[string]any {
+			return map[string]any{"name": "Indringershuis", "address": "Nergens 1", "neighbourhood_id": tn.buurt}
+		},
+	},
+	"staff": {
+		ids: func(tn *tenant) []string { return tn.staff },
+		body: func(*tenant) map[string]any {
+			return map[string]any{"email": "indringer@example.org", "name": "Indringer", "role": "admin", "disabled": true}
+		},
+	},
+}
+
+// tenant is an organisation and the ids of what it holds.
+type tenant struct {
+	orgID          string
+	neighbourhoods []string
+	venues         []string
+	staff          []string
+	wijk, buurt    string // referenced by bodies
+}
+
+// missing is a tenant that does not exist: what a foreign organisation or
+// record must be indistinguishable from.
+var missing = &tenant{orgID: "no-such-org", neighbourhoods: []string{"no-such-id"},
+	venues: []string{"no-such-id"}, staff: []string{"no-such-id"}, wijk: "no-such-id", buurt: "no-such-id"}
+
+// orgRoute is a route with an :org parameter, split for substitution.
+type orgRoute struct {
+	method, path string
+	api          bool
+	resource     string // segment after :org, "" for the organisation itself
+	hasID        bool
+}
+
+// orgRoutes lists every route of the running server with an :org
+// parameter. Routes it cannot fill fail the test.
+func orgRoutes(t *testing.T, e *env) []orgRoute {
+	t.Helper()
+	var out []orgRoute
+	for _, r := range e.srv.Fiber().GetRoutes(true) {
+		if !strings.Contains(r.Path, ":org") {
+			continue
+		}
+		segs := strings.Split(strings.Trim(r.Path, "/"), "/")
+		i := indexOf(segs, ":org")
+		or := orgRoute{method: r.Method, path: r.Path, api: strings.HasPrefix(r.Path, "/api/")}
+		if i+1 < len(segs) {
+			or.resource = segs[i+1]
+		}
+		_, known := tenancyResources[or.resource]
+		ok := known && !strings.HasPrefix(or.resource, ":") && !strings.Contains(r.Path, "*")
+		for _, p := range r.Params {
+			switch {
+			case p == "org":
+			case p == "id" && i+2 < len(segs) && segs[i+2] == ":id":
+				or.hasID = true
+			default:
+				ok = false
+			}
+		}
+		if !ok {
+			t.Errorf("route %s %s is not covered by the tenancy test: add its kind of record (ids and a valid body) to tenancyResources in tenancy_test.go", r.Method, r.Path)
+			continue
+		}
+		out = append(out, or)
+	}
+	// Guard against a vacuous pass, e.g. if the router stopped reporting
+	// routes the way this test reads them.
+	if len(out) < 40 {
+		t.Fatalf("only %d routes with :org found; the test reads the router wrongly", len(out))
+	}
+	return out
+}
+
+func indexOf(s []string, v string) int {
+	for i, x := range s {
+		if x == v {
+			return i
+		}
+	}
+	return -1
+}
+
+// urls returns the concrete paths of a route for an organisation and, for
+// routes with :id, each id of the tenant that owns the records.
+func (r orgRoute) urls(orgID string, records *tenant) []string {
+	p := strings.Replace(r.path, ":org", url.PathEscape(orgID), 1)
+	if !r.hasID {
+		return []string{p}
+	}
+	var out []string
+	for _, id := range tenancyResources[r.resource].ids(records) {
+		out = append(out, strings.Replace(p, ":id", url.PathEscape(id), 1))
+	}
+	return out
+}
+
+func (r orgRoute) writes() bool { return r.method != http.MethodGet && r.method != http.MethodHead }
+
+// attacker is a staff member logged in twice: to the API and with a
+// browser, so that both kinds of route are tried with a real session.
+type attacker struct {
+	name  string
+	api   *apiSession
+	br    *browser
+	csrf  string                // of the browser session
+	roles map[string]model.Role // by organisation id
+}
+
+func newAttacker(t *testing.T, e *env, name, email, password string, roles map[string]model.Role) *attacker {
+	t.Helper()
+	a := &attacker{name: name, api: e.apiLogin(email, password), br: e.browser(), roles: roles}
+	if p := a.br.login(email, password); p.status != http.StatusSeeOther {
+		t.Fatalf("%s: browser login: %d", name, p.status)
+	}
+	a.csrf = a.br.get("/account/password").csrf(t)
+	return a
+}
+
+// try sends one request of a route as the attacker: a JSON body to the
+// API, a form with the session's CSRF token to the pages.
+func (a *attacker) try(r orgRoute, path string, body map[string]any) *page {
+	if r.api {
+		var in any
+		if r.method == http.MethodPost || r.method == http.MethodPut || r.method == http.MethodPatch {
+			in = body
+		}
+		return a.api.do(r.method, path, in)
+	}
+	var form url.Values
+	if r.writes() {
+		form = formOf(a.csrf, body)
+	}
+	return a.br.send(r.method, path, form)
+}
+
+// formOf turns a JSON body into the form a browser would post.
+func formOf(csrf string, body map[string]any) url.Values {
+	form := url.Values{"csrf": {csrf}}
+	for k, v := range body {
+		form.Set(k, fmt.Sprint(v))
+	}
+	return form
+}
+
+// expect returns the status the attacker must get for a route of an
+// organisation in which they have role ("" for none), with :id taken from
+// the organisation itself (foreignID false) or from another one.
+func expect(role model.Role, r orgRoute, foreignID bool) int {
+	switch {
+	case role == "":
+		return http.StatusNotFound
+	case role == model.RoleAdmin:
+		if r.hasID && foreignID {
+			return http.StatusNotFound
+		}
+		return 0 // the actor's own business: not part of the attack
+	case r.writes() || r.resource == "staff":
+		return http.StatusForbidden
+	case r.hasID && foreignID:
+		return http.StatusNotFound
+	}
+	// Reading one's own organisation is allowed; checking it proves the
+	// attacker's session works, so the refusals above are not an accident.
+	return http.StatusOK
+}
+
+// attack tries every route with :org as the attacker against organisation
+// orgOf with the ids of records, compares each answer with the expected
+// status and with the answer for an organisation or record that does not
+// exist, and checks after every route that neither organisation changed.
+func attack(t *testing.T, e *env, a *attacker, routes []orgRoute, orgOf, records *tenant, watch ...*tenant) int {
+	t.Helper()
+	foreignID := orgOf != records
+	role := a.roles[orgOf.orgID]
+	before := make([]string, len(watch))
+	for i, w := range watch {
+		before[i] = snapshot(t, e.store, w.orgID)
+	}
+	n := 0
+	for _, r := range routes {
+		want := expect(role, r, foreignID)
+		if want == 0 {
+			continue
+		}
+		body := tenancyResources[r.resource].body(records)
+		paths := r.urls(orgOf.orgID, records)
+		// The same request for something that does not exist.
+		control := r.urls(orgOf.orgID, missing)[0]
+		if role == "" {
+			control = r.urls(missing.orgID, missing)[0]
+		}
+		if len(paths) == 0 {
+			t.Errorf("%s: %s %s: no ids to try", a.name, r.method, r.path)
+		}
+		for _, p := range paths {
+			got := a.try(r, p, body)
+			n++
+			if got.status != want {
+				t.Errorf("%s: %s %s = %d, want %d (body %.200q)", a.name, r.method, p, got.status, want, got.body)
+				continue
+			}
+			if want >= 400 {
+				ctl := a.try(r, control, tenancyResources[r.resource].body(missing))
+				if ctl.status != got.status || errorCode(got) != errorCode(ctl) {
+					t.Errorf("%s: %s %s = %d %q, but for something that does not exist (%s) %d %q",
+						a.name, r.method, p, got.status, errorCode(got), control, ctl.status, errorCode(ctl))
+				}
+			}
+		}
+		if r.writes() {
+			unchanged(t, e, before, watch, a.name+": "+r.method+" "+r.path)
+		}
+	}
+	unchanged(t, e, before, watch, a.name+": reading")
+	return n
+}
+
+// unchanged fails the test if an organisation's snapshot differs from
+// before.
+func unchanged(t *testing.T, e *env, before []string, watch []*tenant, what string) {
+	t.Helper()
+	for i, w := range watch {
+		if after := snapshot(t, e.store, w.orgID); after != before[i] {
+			t.Fatalf("%s changed organisation %s:\nbefore %s\nafter  %s", what, w.orgID, before[i], after)
+		}
+	}
+}
+
+// errorCode returns the code of an API error body, or "" for pages.
+func errorCode(p *page) string {
+	var eb struct {
+		Error struct {
+			Code string `json:"code"`
+		} `json:"error"`
+	}
+	_ = json.Unmarshal([]byte(p.body), &eb)
+	return eb.Error.Code
+}
+
+// snapshot returns everything the store holds about an organisation, and
+// the number of organisations and accounts, as JSON.
+func snapshot(t *testing.T, st *store.Store, orgID string) string {
+	t.Helper()
+	ctx := context.Background()
+	o, err := st.Organisation(ctx, orgID)
+	if err != nil {
+		t.Fatalf("snapshot %s: %v", orgID, err)
+	}
+	ns, err := st.Neighbourhoods(ctx, orgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := st.Venues(ctx, orgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss, err := st.StaffOf(ctx, orgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := st.Organisations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nstaff, err := st.CountStaff(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(map[string]any{"org": o, "neighbourhoods": ns, "venues": vs, "staff": ss,
+		"organisations": len(all), "accounts": nstaff})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestTenancyEveryRoute is the cross-organisation attack: an admin of a
+// second organisation (not a platform admin), and the demo reviewer and
+// intermediary, try every route with :org with the other organisation's
+// ids, in both directions and mixed.
+func TestTenancyEveryRoute(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	root := e.api("admin") // a platform admin: creates the second organisation
+
+	o, err := root.CreateOrg(ctx, "Gemeente Andersdorp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const otherEmail, otherPassword = "beheer@andersdorp.example", "andersdorp is ook een mooie plek"
+	ns, err := root.CreateStaff(ctx, o.ID, otherEmail, "Olga Anders", "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	oc := apiclient.New(e.url)
+	if _, err := oc.Login(ctx, otherEmail, ns.Password); err != nil {
+		t.Fatal(err)
+	}
+	if err := oc.ChangePassword(ctx, ns.Password, otherPassword); err != nil {
+		t.Fatal(err)
+	}
+	me, err := oc.Me(ctx)
+	if err != nil || me.Staff.PlatformAdmin || len(me.Staff.Memberships) != 1 {
+		t.Fatalf("the second admin must be an admin of one organisation only: %+v %v", me, err)
+	}
+
+	// The second organisation gets records of every kind, so the reverse
+	// direction is tried with real ids too.
+	other := &tenant{orgID: o.ID}
+	d, err := oc.CreateNeighbourhood(ctx, o.ID, apiclient.Neighbourhood{Level: "district", Name: "Centrum"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := oc.CreateNeighbourhood(ctx, o.ID, apiclient.Neighbourhood{Level: "wijk", Name: "Oude Haven", ParentID: d.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := oc.CreateNeighbourhood(ctx, o.ID, apiclient.Neighbourhood{Level: "buurt", Name: "Kaaipad", ParentID: w.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := oc.CreateVenue(ctx, o.ID, apiclient.Venue{Name: "Huiskamer Kaaipad", NeighbourhoodID: b.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	om, err := oc.CreateStaff(ctx, o.ID, "werker@andersdorp.example", "Wim Werker", "intermediary")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.neighbourhoods = []string{d.ID, w.ID, b.ID}
+	other.venues = []string{v.ID}
+	other.staff = []string{me.Staff.ID, om.Staff.ID}
+	other.wijk, other.buurt = w.ID, b.ID
+
+	home := &tenant{orgID: demo.OrgID,
+		neighbourhoods: []string{demo.DistrictID, demo.WijkID, demo.BuurtAID, demo.BuurtBID},
+		venues:         []string{demo.VenueID}, wijk: demo.WijkID, buurt: demo.BuurtAID}
+	for _, a := range demo.Accounts {
+		home.staff = append(home.staff, a.ID)
+	}
+
+	// The second admin sees only their own organisation in lists.
+	orgs, err := oc.Orgs(ctx)
+	if err != nil || len(orgs) != 1 || orgs[0].ID != o.ID {
+		t.Fatalf("the second admin lists organisations: %+v %v", orgs, err)
+	}
+
+	routes := orgRoutes(t, e)
+	tried := 0
+
+	t.Run("second admin against the demo organisation", func(t *testing.T) {
+		a := newAttacker(t, e, "second admin", otherEmail, otherPassword, map[string]model.Role{o.ID: model.RoleAdmin})
+		tried += attack(t, e, a, routes, home, home, home, other)
+		// Mixed: their own organisation in the URL, the demo ids after it.
+		tried += attack(t, e, a, routes, other, home, home, other)
+		refsInBodies(t, e, a, other, home)
+	})
+	for _, role := range []string{"reviewer", "intermediary"} {
+		t.Run("demo "+role, func(t *testing.T) {
+			acc := e.accounts[role]
+			a := newAttacker(t, e, "demo "+role, acc.Email, acc.Password, map[string]model.Role{demo.OrgID: acc.Role})
+			// Against the second organisation, with its own ids.
+			tried += attack(t, e, a, routes, other, other, home, other)
+			// Their own organisation with the second one's ids.
+			tried += attack(t, e, a, routes, home, other, home, other)
+			// Their own organisation and ids: a role without the rights.
+			tried += attack(t, e, a, routes, home, home, home, other)
+		})
+	}
+	t.Logf("%d routes with :org, %d requests tried", len(routes), tried)
+}
+
+// refsInBodies: creating a record in one's own organisation that points at
+// another organisation's record is refused as if that record did not exist,
+// and creates nothing anywhere.
+func refsInBodies(t *testing.T, e *env, a *attacker, own, foreign *tenant) {
+	t.Helper()
+	before := []string{snapshot(t, e.store, own.orgID), snapshot(t, e.store, foreign.orgID)}
+	cases := []struct{ resource, field string }{{"neighbourhoods", "parent_id"}, {"venues", "neighbourhood_id"}}
+	for _, c := range cases {
+		body := tenancyResources[c.resource].body(foreign)
+		api := a.api.do(http.MethodPost, "/api/v1/orgs/"+own.orgID+"/"+c.resource, body)
+		var eb struct {
+			Error struct{ Code, Field string } `json:"error"`
+		}
+		_ = json.Unmarshal([]byte(api.body), &eb)
+		if api.status != http.StatusBadRequest || eb.Error.Field != c.field {
+			t.Errorf("API: new %s pointing into another organisation: %d %s", c.resource, api.status, api.body)
+		}
+		ghost := a.api.do(http.MethodPost, "/api/v1/orgs/"+own.orgID+"/"+c.resource, tenancyResources[c.resource].body(missing))
+		if ghost.status != api.status || ghost.body != api.body {
+			t.Errorf("API: a foreign %s differs from a missing one: %s vs %s", c.field, api.body, ghost.body)
+		}
+		if p := a.br.send(http.MethodPost, "/orgs/"+own.orgID+"/"+c.resource, formOf(a.csrf, body)); p.status != http.StatusBadRequest || !strings.Contains(p.body, "field-error") {
+			t.Errorf("page: new %s pointing into another organisation: %d", c.resource, p.status)
+		}
+	}
+	after := []string{snapshot(t, e.store, own.orgID), snapshot(t, e.store, foreign.orgID)}
+	if !reflect.DeepEqual(before, after) {
+		t.Errorf("a refused request changed the store:\nbefore %v\nafter  %v", before, after)
+	}
+}
+
+// TestTenancyRoutesAreDerived proves the attack covers new routes: the
+// router's routes with :org and the ones the attack tries are the same set.
+func TestTenancyRoutesAreDerived(t *testing.T) {
+	e := start(t)
+	var want []string
+	for _, r := range e.srv.Fiber().GetRoutes(true) {
+		if strings.Contains(r.Path, ":org") {
+			want = append(want, r.Method+" "+r.Path)
+		}
+	}
+	var got []string
+	for _, r := range orgRoutes(t, e) {
+		got = append(got, r.method+" "+r.path)
+	}
+	sort.Strings(want)
+	sort.Strings(got)
+	if !reflect.DeepEqual(want, got) {
+		t.Errorf("routes with :org:\nrouter %v\ntried  %v", want, got)
+	}
+	// Every method the staff area uses is among them.
+	methods := map[string]bool{}
+	for _, g := range got {
+		methods[strings.Fields(g)[0]] = true
+	}
+	for _, m := range []string{"GET", "HEAD", "POST", "PUT", "DELETE"} {
+		if !methods[m] {
+			t.Errorf("no %s route with :org tried", m)
+		}
+	}
+}
+
+// apiSession is a raw API session: the cookie in a jar and the CSRF token,
+// so that any method and path can be sent, not only what apiclient offers.
+type apiSession struct {
+	t    *testing.T
+	base string
+	c    *http.Client
+	csrf string
+	lang string
+}
+
+// apiLogin logs in through the API and fails the test if that fails.
+func (e *env) apiLogin(email, password string) *apiSession {
+	e.t.Helper()
+	a := &apiSession{t: e.t, base: e.url, c: e.browser().c}
+	p := a.do(http.MethodPost, "/api/v1/login", map[string]string{"email": email, "password": password})
+	if p.status != http.StatusOK {
+		e.t.Fatalf("API login %s: %d %s", email, p.status, p.body)
+	}
+	var lr struct {
+		CSRFToken string `json:"csrf_token"`
+	}
+	if err := json.Unmarshal([]byte(p.body), &lr); err != nil || lr.CSRFToken == "" {
+		e.t.Fatalf("API login %s: no CSRF token: %v", email, err)
+	}
+	a.csrf = lr.CSRFToken
+	return a
+}
+
+// do sends a request with a JSON body (if in is not nil) and the session's
+// CSRF token.
+func (a *apiSession) do(method, path string, in any) *page {
+	a.t.Helper()
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		body = strings.NewReader(string(b))
+	}
+	req, err := http.NewRequest(method, a.base+path, body)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if a.csrf != "" {
+		req.Header.Set("X-CSRF-Token", a.csrf)
+	}
+	if a.lang != "" {
+		req.Header.Set("Accept-Language", a.lang)
+	}
+	return doRequest(a.t, a.c, req)
+}
+
+func doRequest(t *testing.T, c *http.Client, req *http.Request) *page {
+	t.Helper()
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return &page{status: resp.StatusCode, body: string(b), header: resp.Header, location: resp.Header.Get("Location")}
+}
+
+// send is a browser request with any method; a non-nil form is posted the
+// way a browser posts it (urlencoded, with the server's own Origin).
+func (b *browser) send(method, path string, form url.Values) *page {
+	b.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, _ := http.NewRequest(method, b.base+path, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", b.base)
+	}
+	return b.do(req)
+}
