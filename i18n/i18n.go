@@ -5,7 +5,17 @@
 // code (nl.toml, ar.toml, …), embedded in the binary. Dutch (nl) is the
 // source: every key exists there first. Each file carries its own native
 // name and writing direction under "meta.*" keys, so adding a language is
-// adding one file and nothing else.
+// adding one file and nothing else. Keys are flat and quoted; a message
+// with plural forms has one dotted key per CLDR category:
+//
+//	"login.title" = "Inloggen"
+//	"org.neighbourhood_count".one = "{{.Count}} buurt"
+//	"org.neighbourhood_count".other = "{{.Count}} buurten"
+//
+// The tests in this package are the checks that keep every language
+// complete and correct (see Check); cmd/translations is the translators'
+// tool; Text holds content written by people, with a fallback chain; the
+// machine package translates residents' input for reviewers.
 //
 // The package imports neither Fiber nor the store: it is pure and is used by
 // the server, the templates and the live protocol alike.
