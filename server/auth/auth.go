@@ -54,6 +54,16 @@ type Service struct {
 	// time as known ones.
 	dummyOnce sync.Once
 	dummyHash string
+	// attempts serialises the logins of one address (by a byte of its hash):
+	// the throttle is read, the password checked and the failure written
+	// back as one step. Without it, wrong passwords sent all at once each
+	// read the same count, were all checked, and left the count at one: an
+	// unlimited number of guesses, and no lock afterwards.
+	//
+	// TODO(#2): this holds within one process. Instances that share a store
+	// can still each check one password at the same count; closing that
+	// needs the attempt reserved atomically in the store first.
+	attempts [64]sync.Mutex
 }
 
 // New returns a Service.
@@ -96,6 +106,9 @@ func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSp
 func (s *Service) Login(ctx context.Context, email, password string) (*Login, error) {
 	email = NormalizeEmail(email)
 	key := hashKey(email)
+	mu := &s.attempts[int(key[0])%len(s.attempts)]
+	mu.Lock()
+	defer mu.Unlock()
 	now := s.now()
 	th, err := s.store.LoginThrottle(ctx, key)
 	if err != nil {
