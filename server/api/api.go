@@ -12,6 +12,8 @@ import (
 	"errors"
 	"io"
 	"mime"
+	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -46,16 +48,29 @@ func decode(c *fiber.Ctx, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		switch {
-		case errors.As(err, &typeErr):
+		case errors.As(err, &typeErr) && typeErr.Field != "":
 			return &apperr.Error{Kind: apperr.ErrInvalid, Field: typeErr.Field, MsgID: "error.json_field_type",
 				Data: map[string]any{"Field": typeErr.Field}, Cause: err}
 		case errors.Is(err, io.EOF):
 			return apperr.Invalid("", "error.json_empty")
-		default:
-			return &apperr.Error{Kind: apperr.ErrInvalid, MsgID: "error.json_malformed", Cause: err}
 		}
+		// encoding/json has no error type for an unknown field; its message
+		// is the documented `json: unknown field "name"`. Without this case
+		// the caller was told to check brackets and commas, and not which
+		// field was wrong.
+		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			if field, uerr := strconv.Unquote(name); uerr == nil {
+				return &apperr.Error{Kind: apperr.ErrInvalid, Field: field, MsgID: "error.json_unknown_field",
+					Data: map[string]any{"Field": field}, Cause: err}
+			}
+		}
+		// Also a whole value of the wrong kind (an array where an object
+		// belongs), which has no field to name.
+		return &apperr.Error{Kind: apperr.ErrInvalid, MsgID: "error.json_malformed", Cause: err}
 	}
-	if dec.More() {
+	// Anything after the one value is an error, a stray "}" included
+	// (dec.More reported only the start of a further value).
+	if err := dec.Decode(&json.RawMessage{}); !errors.Is(err, io.EOF) {
 		return apperr.Invalid("", "error.json_malformed")
 	}
 	return nil

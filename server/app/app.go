@@ -87,6 +87,12 @@ func New(d Deps) (*Server, error) {
 		ErrorHandler:          s.handleError,
 		// Never trust X-Forwarded-For: buurtstem does not use addresses.
 		EnableTrustedProxyCheck: false,
+		// fasthttp parses a multipart body while reading the request; a
+		// broken one then failed before any middleware, as a generic 400
+		// that had lost the request's headers (so always in Dutch). Parsed
+		// on demand instead, checkForm answers it with its own translated
+		// message.
+		DisablePreParseMultipartForm: true,
 	})
 	s.fiber.Use(recover.New())
 	s.fiber.Use(s.observe)
