@@ -246,3 +246,81 @@ func (c *Client) CreateStaff(ctx context.Context, orgID, email, name, role strin
 	return &out, c.Do(ctx, http.MethodPost, "/api/v1/orgs/"+orgID+"/staff",
 		map[string]string{"email": email, "name": name, "role": role}, &out)
 }
+
+// Jar returns the client's cookie jar (with the session cookie), e.g. to
+// open a live connection as the same staff member.
+func (c *Client) Jar() http.CookieJar { return c.http.Jar }
+
+// Prompt is a question of a live session. Text has a variant per language
+// code.
+type Prompt struct {
+	ID       string            `json:"id,omitempty"`
+	Kind     string            `json:"kind"`
+	Text     map[string]string `json:"text"`
+	Options  []Option          `json:"options,omitempty"`
+	Multiple bool              `json:"multiple,omitempty"`
+	Allow    []string          `json:"allow,omitempty"`
+	Dots     int               `json:"dots,omitempty"`
+}
+
+// Option is a picture-choice option.
+type Option struct {
+	ID        string            `json:"id,omitempty"`
+	Label     map[string]string `json:"label"`
+	Pictogram string            `json:"pictogram,omitempty"`
+}
+
+// SessionInput creates or edits a live session.
+type SessionInput struct {
+	Title           string   `json:"title"`
+	NeighbourhoodID string   `json:"neighbourhood_id"`
+	VenueID         string   `json:"venue_id,omitempty"`
+	Languages       []string `json:"languages"`
+	Moderation      string   `json:"moderation,omitempty"`
+	Pace            string   `json:"pace,omitempty"`
+	Prompts         []Prompt `json:"prompts"`
+	Version         int      `json:"version,omitempty"`
+}
+
+// LiveSession is a live session as staff see it.
+type LiveSession struct {
+	ID           string   `json:"id"`
+	OrgID        string   `json:"org_id"`
+	Title        string   `json:"title"`
+	State        string   `json:"state"`
+	Pace         string   `json:"pace"`
+	Moderation   string   `json:"moderation"`
+	Languages    []string `json:"languages"`
+	Current      int      `json:"current"`
+	Code         string   `json:"code"`
+	Prompts      []Prompt `json:"prompts"`
+	Version      int      `json:"version"`
+	JoinURL      string   `json:"join_url"`
+	ProjectorURL string   `json:"projector_url"`
+}
+
+// ProjectorKey returns the key of the session's projector link.
+func (s *LiveSession) ProjectorKey() string {
+	if i := strings.Index(s.ProjectorURL, "key="); i >= 0 {
+		return s.ProjectorURL[i+4:]
+	}
+	return ""
+}
+
+// CreateSession prepares a draft session.
+func (c *Client) CreateSession(ctx context.Context, orgID string, in SessionInput) (*LiveSession, error) {
+	var out LiveSession
+	return &out, c.Do(ctx, http.MethodPost, "/api/v1/orgs/"+orgID+"/sessions", in, &out)
+}
+
+// SessionAction runs open, close or copy on a session.
+func (c *Client) SessionAction(ctx context.Context, orgID, id, action string) (*LiveSession, error) {
+	var out LiveSession
+	return &out, c.Do(ctx, http.MethodPost, "/api/v1/orgs/"+orgID+"/sessions/"+id+"/"+action, nil, &out)
+}
+
+// MoveSession sets the current prompt.
+func (c *Client) MoveSession(ctx context.Context, orgID, id string, index int) (*LiveSession, error) {
+	var out LiveSession
+	return &out, c.Do(ctx, http.MethodPost, "/api/v1/orgs/"+orgID+"/sessions/"+id+"/move", map[string]int{"index": index}, &out)
+}

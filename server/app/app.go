@@ -22,7 +22,9 @@ import (
 	"github.com/buurtstem/buurtstem/server/api"
 	"github.com/buurtstem/buurtstem/server/auth"
 	"github.com/buurtstem/buurtstem/server/config"
+	"github.com/buurtstem/buurtstem/server/live"
 	"github.com/buurtstem/buurtstem/server/metrics"
+	"github.com/buurtstem/buurtstem/server/sessions"
 	"github.com/buurtstem/buurtstem/server/store"
 	"github.com/buurtstem/buurtstem/server/web"
 )
@@ -34,6 +36,9 @@ type Deps struct {
 	Catalog *i18n.Catalog
 	Metrics *metrics.Metrics
 	Logger  *slog.Logger
+	// Bus carries live-session events between instances; nil means this
+	// instance alone (live.MemoryBus).
+	Bus live.Bus
 }
 
 // Server is a configured Fiber application and what it needs.
@@ -47,6 +52,10 @@ type Server struct {
 	auth     *auth.Service
 	web      *web.Handlers
 	api      *api.Handlers
+	sessions *sessions.Service
+	hub      *live.Hub
+	live     *live.Handler
+	liveAPI  *api.SessionHandlers
 	cookies  web.Cookies
 	origins  map[string]bool
 	draining atomic.Bool
@@ -68,6 +77,18 @@ func New(d Deps) (*Server, error) {
 	}
 	s.auth = auth.New(d.Store, auth.Settings{Idle: d.Config.SessionIdle, Max: d.Config.SessionMax})
 	adm := admin.New(d.Store)
+	var codes []string
+	for _, l := range d.Catalog.Languages() {
+		codes = append(codes, l.Code)
+	}
+	s.sessions = sessions.New(d.Store, codes)
+	if d.Bus == nil {
+		d.Bus = live.NewMemoryBus()
+	}
+	s.hub = live.NewHub(live.Config{MaxConns: d.Config.MaxConnections, Origins: d.Config.Origins()},
+		d.Store, s.sessions, s.auth, d.Catalog, d.Bus, d.Logger)
+	s.live = live.NewHandler(s.hub, s.cookies.Set, s.cookies.Session())
+	s.liveAPI = api.NewSessionHandlers(s.sessions, s.hub, d.Config.BaseURL.String())
 	s.web = web.NewHandlers(renderer, d.Catalog, s.auth, adm, s.cookies)
 	s.api = api.New(s.auth, adm, func(c *fiber.Ctx, token string) {
 		if token == "" {
@@ -108,6 +129,20 @@ func New(d Deps) (*Server, error) {
 
 // Fiber returns the application, e.g. for app.Test in tests.
 func (s *Server) Fiber() *fiber.App { return s.fiber }
+
+// Hub returns the live hub.
+func (s *Server) Hub() *live.Hub { return s.hub }
+
+// Shutdown stops the server in order: stop accepting and report not
+// ready, tell live clients to reconnect, let open requests finish, all
+// within ctx. The caller closes the store afterwards.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.draining.Store(true)
+	done := make(chan error, 1)
+	go func() { done <- s.fiber.ShutdownWithContext(ctx) }()
+	s.hub.Shutdown(ctx)
+	return <-done
+}
 
 // Auth returns the authentication service; tests use it to move the clock.
 func (s *Server) Auth() *auth.Service { return s.auth }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -53,7 +54,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	}
 	msg := l.T(msgID, flatten(data)...)
 
-	if request.IsAPI(c) {
+	if request.IsAPI(c) || strings.HasPrefix(c.Path(), "/live/") {
 		return c.Status(status).JSON(ErrorBody{Error: ErrorDetail{Code: code, Message: msg, Field: field}})
 	}
 	if status == fiber.StatusUnauthorized && c.Method() == fiber.MethodGet {

@@ -41,6 +41,9 @@ func (s *Server) routes() {
 	staff.Post("/orgs/:org/staff/:id/remove", s.web.StaffRemove)
 	staff.Post("/orgs/:org/staff/:id/reset-password", s.web.StaffResetPassword)
 
+	f.Post("/api/v1/join", s.live.Join)
+	f.Get("/live/:session/ws", s.live.Upgrade)
+
 	f.Post("/api/v1/login", s.api.Login)
 	v1 := f.Group("/api/v1", s.requireStaff)
 	v1.Post("/logout", s.api.Logout)
@@ -66,6 +69,14 @@ func (s *Server) routes() {
 	v1.Put("/orgs/:org/staff/:id", s.api.StaffUpdate)
 	v1.Delete("/orgs/:org/staff/:id", s.api.StaffRemove)
 	v1.Post("/orgs/:org/staff/:id/reset-password", s.api.StaffResetPassword)
+	v1.Get("/orgs/:org/sessions", s.liveAPI.List)
+	v1.Post("/orgs/:org/sessions", s.liveAPI.Create)
+	v1.Get("/orgs/:org/sessions/:id", s.liveAPI.Get)
+	v1.Put("/orgs/:org/sessions/:id", s.liveAPI.Update)
+	v1.Post("/orgs/:org/sessions/:id/copy", s.liveAPI.Copy)
+	v1.Post("/orgs/:org/sessions/:id/open", s.liveAPI.Open)
+	v1.Post("/orgs/:org/sessions/:id/move", s.liveAPI.Move)
+	v1.Post("/orgs/:org/sessions/:id/close", s.liveAPI.Close)
 
 	f.Use(notFound)
 }

@@ -84,11 +84,10 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 
 	log.Info("Shutting down.")
 	start := time.Now()
-	srv.draining.Store(true)
 	stopPurge()
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.fiber.ShutdownWithContext(sctx); err != nil {
+	if err := srv.Shutdown(sctx); err != nil {
 		log.Warn("Open requests did not finish in time.", "error", err.Error())
 	}
 	closeStore()

@@ -36,6 +36,7 @@ type Config struct {
 	MaxBodyBytes    int
 	StoreTimeout    time.Duration
 	StoreListen     string
+	MaxConnections  int
 }
 
 // Secure reports whether the public URL is https, which turns on Secure and
@@ -156,6 +157,15 @@ var Settings = []Setting{
 				return errors.New("out of range")
 			}
 			c.MaxBodyBytes = n << 20
+			return nil
+		}},
+	{"max-connections", "BUURTSTEM_MAX_CONNECTIONS", "15000", "a whole number from 10 to 1000000", "Most live (WebSocket) connections this instance holds; more get 503 and retry. Each needs a file descriptor.",
+		func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 10 || n > 1_000_000 {
+				return errors.New("out of range")
+			}
+			c.MaxConnections = n
 			return nil
 		}},
 	{"store-timeout", "BUURTSTEM_STORE_TIMEOUT", "5s", "a duration from 100ms to 60s", "How long a request waits for an unreachable store before it answers 503.",

@@ -17,6 +17,10 @@ const (
 	colStaff          = "staff"
 	colStaffSessions  = "staff_sessions"
 	colLoginThrottle  = "login_throttle"
+	colSessions       = "sessions"
+	colJoinCodes      = "join_codes"
+	colParticipants   = "participants"
+	colContributions  = "contributions"
 )
 
 // indexes lists every secondary index. The embedded engine does not use them
@@ -33,6 +37,13 @@ var indexes = map[string][]mongo.IndexModel{
 	colStaff: {
 		{Keys: bson.D{{Key: "email", Value: 1}}, Options: options.Index().SetName("email_unique").SetUnique(true)},
 		{Keys: bson.D{{Key: "memberships.org_id", Value: 1}}, Options: options.Index().SetName("membership_org")},
+	},
+	colSessions: {
+		{Keys: bson.D{{Key: "org_id", Value: 1}, {Key: "created_at", Value: -1}}, Options: options.Index().SetName("org_created")},
+	},
+	colContributions: {
+		{Keys: bson.D{{Key: "session_id", Value: 1}, {Key: "created_at", Value: 1}}, Options: options.Index().SetName("session_created")},
+		{Keys: bson.D{{Key: "participant_id", Value: 1}}, Options: options.Index().SetName("participant")},
 	},
 	colStaffSessions: {
 		{Keys: bson.D{{Key: "staff_id", Value: 1}}, Options: options.Index().SetName("staff")},

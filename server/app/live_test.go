@@ -1,0 +1,446 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http/cookiejar"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/buurtstem/buurtstem/clients/apiclient"
+	"github.com/buurtstem/buurtstem/clients/go/live"
+	"github.com/buurtstem/buurtstem/server/demo"
+	"github.com/buurtstem/buurtstem/server/live/protocol"
+)
+
+// liveSession creates and opens a led session with a faces, a themes and
+// an open prompt as the demo intermediary.
+func (e *env) liveSession(moderation string) (*apiclient.Client, *apiclient.LiveSession) {
+	e.t.Helper()
+	ctx := context.Background()
+	staff := e.api("intermediary")
+	s, err := staff.CreateSession(ctx, demo.OrgID, apiclient.SessionInput{
+		Title: "Avond in De Linde", NeighbourhoodID: demo.BuurtAID, VenueID: demo.VenueID,
+		Languages: []string{"nl", "ar"}, Moderation: moderation, Pace: "led",
+		Prompts: []apiclient.Prompt{
+			{Kind: "faces", Text: map[string]string{"nl": "Hoe is het om hier te wonen?", "ar": "كيف هي الحياة هنا؟"}},
+			{Kind: "themes", Multiple: true, Text: map[string]string{"nl": "Waar gaat het over?"}},
+			{Kind: "open", Allow: []string{"text"}, Text: map[string]string{"nl": "Wat kan beter?"}},
+		},
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	s, err = staff.SessionAction(ctx, demo.OrgID, s.ID, "open")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if len(s.Code) != 6 || s.State != "open" {
+		e.t.Fatalf("opened session: %+v", s)
+	}
+	return staff, s
+}
+
+// resident joins with the code and connects.
+func (e *env) resident(code string, o live.Options) (*live.Conn, *cookiejar.Jar) {
+	e.t.Helper()
+	jar := o.Jar
+	if jar == nil {
+		jar, _ = cookiejar.New(nil)
+	}
+	cj := jar.(*cookiejar.Jar)
+	j, err := live.Join(context.Background(), e.url, code, cj)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	o.Base, o.Session, o.Jar = e.url, j.SessionID, cj
+	c, err := live.Dial(context.Background(), o)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { c.Close() })
+	return c, cj
+}
+
+func next[T any](t *testing.T, c *live.Conn, types ...string) (protocol.Envelope, T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	env, err := c.Next(ctx, types...)
+	if err != nil {
+		t.Fatalf("waiting for %v: %v", types, err)
+	}
+	var v T
+	if err := json.Unmarshal(env.Data, &v); err != nil {
+		t.Fatalf("%s data: %v", env.Type, err)
+	}
+	return env, v
+}
+
+// TestLiveJourney: residents join, the intermediary moves to a prompt and
+// every phone follows; answers are acknowledged once durable, counted once
+// even when resent, and results reach the projector.
+func TestLiveJourney(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	staff, s := e.liveSession("pre")
+
+	r1, _ := e.resident(s.Code, live.Options{Lang: "ar"})
+	r2, _ := e.resident(s.Code, live.Options{})
+	_, snap := next[protocol.SnapshotData](t, r1, protocol.TypeSnapshot)
+	if snap.Session.State != "open" || len(snap.Session.Prompts) != 3 || r1.Welcome.Role != "resident" || r1.Welcome.Lang != "ar" {
+		t.Fatalf("snapshot: %+v welcome %+v", snap.Session, r1.Welcome)
+	}
+	next[protocol.SnapshotData](t, r2, protocol.TypeSnapshot)
+
+	proj, err := live.Dial(ctx, live.Options{Base: e.url, Session: s.ID, Role: "projector", Key: s.ProjectorKey()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proj.Close()
+	next[protocol.SnapshotData](t, proj, protocol.TypeSnapshot)
+
+	im, err := live.Dial(ctx, live.Options{Base: e.url, Session: s.ID, Role: "intermediary", Jar: staff.Jar()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer im.Close()
+	next[protocol.SnapshotData](t, im, protocol.TypeSnapshot)
+
+	// Before the session runs, answers are refused.
+	faces := s.Prompts[0].ID
+	_, err = r1.Submit(ctx, "early", protocol.SubmitData{PromptID: faces, Answer: protocol.AnswerData{Face: 3}})
+	if se := (*live.ServerError)(nil); !errors.As(err, &se) || se.Code != protocol.ErrNotRunning {
+		t.Fatalf("answer before start: %v", err)
+	}
+
+	if err := im.Control(ctx, "c1", protocol.ControlData{Action: "goto", Index: 0}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []*live.Conn{r1, r2, proj} {
+		_, st := next[protocol.StateData](t, c, protocol.TypeState)
+		if st.State != "running" || st.Current != 0 || st.Prompt == nil || st.Prompt.ID != faces {
+			t.Fatalf("state: %+v", st)
+		}
+	}
+
+	ack, err := r1.Submit(ctx, "a1", protocol.SubmitData{PromptID: faces, Answer: protocol.AnswerData{Face: 4}})
+	if err != nil || ack.ContributionID == "" || ack.Duplicate {
+		t.Fatalf("submit: %+v %v", ack, err)
+	}
+	again, err := r1.Submit(ctx, "a1", protocol.SubmitData{PromptID: faces, Answer: protocol.AnswerData{Face: 4}})
+	if err != nil || !again.Duplicate || again.ContributionID != ack.ContributionID {
+		t.Fatalf("resubmit: %+v %v", again, err)
+	}
+	if _, err := r2.Submit(ctx, "b1", protocol.SubmitData{PromptID: faces, Answer: protocol.AnswerData{Face: 2}}); err != nil {
+		t.Fatal(err)
+	}
+	// The projector sees both answers counted once each.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, res := next[protocol.ResultsData](t, proj, protocol.TypeResults)
+		if res.PromptID == faces && res.Answered == 2 && res.Counts["4"] == 1 && res.Counts["2"] == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("results never showed 2 answers: %+v", res)
+		}
+	}
+
+	// A prompt that is not current is refused.
+	_, err = r2.Submit(ctx, "b2", protocol.SubmitData{PromptID: s.Prompts[2].ID, Answer: protocol.AnswerData{Text: "te vroeg"}})
+	if se := (*live.ServerError)(nil); !errors.As(err, &se) || se.Code != protocol.ErrNotCurrent || se.Message == "" {
+		t.Fatalf("not current: %v", err)
+	}
+
+	// Pre-moderation: a written answer reaches the intermediary only, and
+	// the room after approval.
+	if err := im.Control(ctx, "c2", protocol.ControlData{Action: "goto", Index: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r2.Submit(ctx, "b3", protocol.SubmitData{PromptID: s.Prompts[2].ID, Answer: protocol.AnswerData{Text: "Meer licht in het park"}}); err != nil {
+		t.Fatal(err)
+	}
+	var cd protocol.ContributionData
+	for cd.Answer.Text == "" { // the faces answers came first
+		_, cd = next[protocol.ContributionData](t, im, protocol.TypeContribution)
+	}
+	if cd.Moderation != "pending" || cd.Answer.Text != "Meer licht in het park" {
+		t.Fatalf("contribution for the intermediary: %+v", cd)
+	}
+	if err := im.Moderate(ctx, "m1", protocol.ModerateData{ContributionID: cd.ContributionID, Decision: "approve"}); err != nil {
+		t.Fatal(err)
+	}
+	_, wall := next[protocol.WallData](t, proj, protocol.TypeWall)
+	if wall.Op != "add" || wall.Item.Text != "Meer licht in het park" {
+		t.Fatalf("wall: %+v", wall)
+	}
+
+	// A resident may not move the session.
+	if err := r1.Control(ctx, "x", protocol.ControlData{Action: "next"}); err == nil {
+		t.Fatal("resident moved the session")
+	}
+}
+
+// TestLiveResume: a resident that drops resumes by replay from its last
+// seq, and a submission resent after the reconnect is acknowledged again
+// without a second write.
+func TestLiveResume(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	staff, s := e.liveSession("post")
+	r, jar := e.resident(s.Code, live.Options{})
+	next[protocol.SnapshotData](t, r, protocol.TypeSnapshot)
+	if _, err := staff.MoveSession(ctx, demo.OrgID, s.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	next[protocol.StateData](t, r, protocol.TypeState)
+	ack, err := r.Submit(ctx, "x1", protocol.SubmitData{PromptID: s.Prompts[0].ID, Answer: protocol.AnswerData{Face: 5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	epoch, seq := r.Position()
+	r.Close()
+
+	// Missed while away: a prompt switch.
+	if _, err := staff.MoveSession(ctx, demo.OrgID, s.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	r2, err := live.Dial(ctx, live.Options{Base: e.url, Session: s.ID, Jar: jar, Epoch: epoch, LastSeq: seq})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r2.Close()
+	if !r2.Welcome.Replay {
+		t.Fatalf("expected replay from seq %d: %+v", seq, r2.Welcome)
+	}
+	env, st := next[protocol.StateData](t, r2, protocol.TypeState)
+	if env.Seq <= seq || st.Current != 1 {
+		t.Fatalf("replayed seq %d %+v, want seq > %d and current 1", env.Seq, st, seq)
+	}
+	// The answer is still counted once; the resend is a duplicate. The
+	// prompt is no longer current, but a resend of a stored id is still
+	// acknowledged: only new answers are refused.
+	again, err := r2.Submit(ctx, "x1", protocol.SubmitData{PromptID: s.Prompts[0].ID, Answer: protocol.AnswerData{Face: 5}})
+	if err == nil && (!again.Duplicate || again.ContributionID != ack.ContributionID) {
+		t.Fatalf("resend after reconnect: %+v", again)
+	}
+	if err != nil {
+		t.Fatalf("resend after reconnect refused: %v", err)
+	}
+
+	// An unknown epoch gets a snapshot instead.
+	r3, err := live.Dial(ctx, live.Options{Base: e.url, Session: s.ID, Jar: jar, Epoch: "other", LastSeq: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r3.Close()
+	_, snap := next[protocol.SnapshotData](t, r3, protocol.TypeSnapshot)
+	if r3.Welcome.Replay || snap.Session.Current != 1 || len(snap.Answered) != 1 {
+		t.Fatalf("snapshot after unknown epoch: replay=%v %+v", r3.Welcome.Replay, snap)
+	}
+}
+
+// TestLiveBadInput sends each kind of bad input the issue lists.
+func TestLiveBadInput(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	_, s := e.liveSession("pre")
+
+	raw := func(t *testing.T, jar *cookiejar.Jar, origin string) (*websocket.Conn, error) {
+		t.Helper()
+		h := map[string][]string{}
+		if jar != nil {
+			u := mustURL(e.url)
+			for _, c := range jar.Cookies(u) {
+				h["Cookie"] = append(h["Cookie"], c.Name+"="+c.Value)
+			}
+		}
+		if origin != "" {
+			h["Origin"] = []string{origin}
+		}
+		ws, resp, err := websocket.DefaultDialer.Dial("ws"+e.url[4:]+"/live/"+s.ID+"/ws", h)
+		if resp != nil {
+			resp.Body.Close()
+			if err != nil {
+				return nil, fmt.Errorf("status %d", resp.StatusCode)
+			}
+		}
+		return ws, err
+	}
+	closeCode := func(t *testing.T, ws *websocket.Conn) int {
+		t.Helper()
+		_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+		for {
+			_, _, err := ws.ReadMessage()
+			var ce *websocket.CloseError
+			if errors.As(err, &ce) {
+				return ce.Code
+			}
+			if err != nil {
+				t.Fatalf("expected a close frame, got %v", err)
+			}
+		}
+	}
+	jar, _ := cookiejar.New(nil)
+	if _, err := live.Join(ctx, e.url, s.Code, jar); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("wrong code", func(t *testing.T) {
+		_, err := live.Join(ctx, e.url, "000000", jar)
+		var he *live.HTTPError
+		if !errors.As(err, &he) || he.Status != 400 || he.Message == "" {
+			t.Fatalf("%v", err)
+		}
+		_, err = live.Join(ctx, e.url, "12ab", jar)
+		if !errors.As(err, &he) || he.Status != 400 {
+			t.Fatalf("%v", err)
+		}
+	})
+	t.Run("no participant cookie", func(t *testing.T) {
+		if _, err := raw(t, nil, ""); err == nil || err.Error() != "status 401" {
+			t.Fatalf("%v", err)
+		}
+	})
+	t.Run("foreign origin", func(t *testing.T) {
+		if _, err := raw(t, jar, "https://evil.example"); err == nil || err.Error() != "status 403" {
+			t.Fatalf("%v", err)
+		}
+	})
+	t.Run("hello not first", func(t *testing.T) {
+		ws, err := raw(t, jar, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.Close()
+		_ = ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"submit","id":"x"}`))
+		if c := closeCode(t, ws); c != protocol.CloseHelloRequired {
+			t.Fatalf("close %d", c)
+		}
+	})
+	t.Run("unsupported version", func(t *testing.T) {
+		ws, err := raw(t, jar, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.Close()
+		_ = ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"hello","data":{"protocol":99}}`))
+		if c := closeCode(t, ws); c != protocol.CloseUnsupported {
+			t.Fatalf("close %d", c)
+		}
+	})
+	t.Run("binary frame", func(t *testing.T) {
+		ws, err := raw(t, jar, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.Close()
+		_ = ws.WriteMessage(websocket.BinaryMessage, []byte{1, 2, 3})
+		if c := closeCode(t, ws); c != websocket.CloseUnsupportedData {
+			t.Fatalf("close %d", c)
+		}
+	})
+	t.Run("oversized frame", func(t *testing.T) {
+		ws, err := raw(t, jar, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.Close()
+		big := make([]byte, 20<<10)
+		for i := range big {
+			big[i] = 'a'
+		}
+		_ = ws.WriteMessage(websocket.TextMessage, big)
+		if c := closeCode(t, ws); c != websocket.CloseMessageTooBig {
+			t.Fatalf("close %d", c)
+		}
+	})
+	t.Run("bad messages keep the connection", func(t *testing.T) {
+		c, err := live.Dial(ctx, live.Options{Base: e.url, Session: s.ID, Jar: jar})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		_ = c.Send(protocol.Envelope{Type: "dance", ID: "1"})
+		env, ed := next[protocol.ErrorData](t, c, protocol.TypeError)
+		_ = env
+		if ed.Code != protocol.ErrUnknownType {
+			t.Fatalf("%+v", ed)
+		}
+		for _, tc := range []struct {
+			typ, id, data, code string
+		}{
+			{"submit", "", `{"prompt_id":"x"}`, protocol.ErrBadID},
+			{"submit", "ok-1", `{"prompt_id":"x","surprise":1}`, protocol.ErrBadData},
+			{"submit", "ok-2", `[1,2]`, protocol.ErrBadData},
+			{"control", "ok-3", `{"action":"next"}`, protocol.ErrForbidden},
+			{"moderate", "ok-4", `{"contribution_id":"x","decision":"approve"}`, protocol.ErrForbidden},
+			{"hello", "ok-5", `{"protocol":1}`, protocol.ErrHelloTwice},
+		} {
+			var se *live.ServerError
+			if tc.id == "" {
+				// No id: the error arrives as an event.
+				_ = c.Send(protocol.Envelope{Type: tc.typ, Data: json.RawMessage(tc.data)})
+				_, ed := next[protocol.ErrorData](t, c, protocol.TypeError)
+				if ed.Code != tc.code {
+					t.Errorf("%s: %+v", tc.typ, ed)
+				}
+				continue
+			}
+			rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			_, err := c.Request(rctx, tc.typ, tc.id, json.RawMessage(tc.data))
+			cancel()
+			if !errors.As(err, &se) || se.Code != tc.code || se.Message == "" {
+				t.Errorf("%s %s: want %s, got %v", tc.typ, tc.data, tc.code, err)
+			}
+		}
+		// Invalid JSON is answered and the connection stays usable.
+		ws := c
+		_ = ws.Send(protocol.Envelope{Type: protocol.TypePing, ID: "p0"})
+		if _, err := c.Request(ctx, protocol.TypePing, "p1", struct{}{}); err != nil {
+			t.Fatalf("ping after bad input: %v", err)
+		}
+	})
+	t.Run("flood", func(t *testing.T) {
+		c, err := live.Dial(ctx, live.Options{Base: e.url, Session: s.ID, Jar: jar})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		limited := false
+		for i := range 200 {
+			if err := c.Send(protocol.Envelope{Type: protocol.TypePing, ID: fmt.Sprint("f", i)}); err != nil {
+				break
+			}
+		}
+		for {
+			env, err := c.Next(ctx)
+			if err != nil {
+				break
+			}
+			if env.Type == protocol.TypeError {
+				var ed protocol.ErrorData
+				_ = json.Unmarshal(env.Data, &ed)
+				limited = limited || ed.Code == protocol.ErrRateLimited
+			}
+		}
+		var ce *live.CloseError
+		if !limited || !errors.As(c.Err(), &ce) || ce.Code != protocol.ClosePolicy {
+			t.Fatalf("flood: limited=%v end=%v", limited, c.Err())
+		}
+	})
+}
+
+func mustURL(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}

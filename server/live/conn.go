@@ -1,0 +1,507 @@
+package live
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"github.com/buurtstem/buurtstem/server/live/protocol"
+	"regexp"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"golang.org/x/time/rate"
+
+	"github.com/buurtstem/buurtstem/i18n"
+	"github.com/buurtstem/buurtstem/server/apperr"
+	"github.com/buurtstem/buurtstem/server/model"
+	"github.com/buurtstem/buurtstem/server/sessions"
+)
+
+// Connection limits.
+const (
+	maxMessage   = 16 << 10 // bytes per client message
+	sendQueue    = 256      // messages waiting for a slow client before it is dropped
+	writeTimeout = 10 * time.Second
+	pingEvery    = 25 * time.Second
+	readTimeout  = 60 * time.Second // no message and no pong for this long: gone
+	helloTimeout = 10 * time.Second
+	// Per connection: 10 messages a second, bursts of 30. After 50 refused
+	// messages the connection is closed with protocol.ClosePolicy.
+	msgRate    = 10
+	msgBurst   = 30
+	maxStrikes = 50
+)
+
+var submissionID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// conn is one WebSocket connection. A reader goroutine (serve) handles the
+// client's messages in order; a writer goroutine owns all writes, fed by a
+// bounded queue that nobody waits on.
+type conn struct {
+	hub         *Hub
+	ws          *websocket.Conn
+	role        string
+	sessionID   string
+	orgID       string
+	participant string // residents: hash of the participant token
+	staffToken  string // intermediaries: re-checked on every message
+	lang        *i18n.Localizer
+	room        *room
+
+	send      chan outMsg
+	quit      chan struct{}
+	written   chan struct{} // closed when the writer has finished
+	closeOnce sync.Once
+	closing   atomic.Bool // a close is queued behind the pending messages
+	closeCode int
+	closeText string
+	limiter   *rate.Limiter
+	strikes   int
+}
+
+type outMsg struct {
+	m         *websocket.PreparedMessage
+	closeCode int // if set: close after everything before it was written
+	closeText string
+}
+
+func newConn(h *Hub, ws *websocket.Conn, id identity) *conn {
+	return &conn{
+		hub: h, ws: ws, role: id.role, sessionID: id.sessionID, orgID: id.orgID,
+		participant: id.participant, staffToken: id.staffToken, lang: id.lang,
+		send: make(chan outMsg, sendQueue), quit: make(chan struct{}), written: make(chan struct{}),
+		limiter: rate.NewLimiter(msgRate, msgBurst),
+	}
+}
+
+// enqueue queues a message without blocking. A client whose queue is full
+// has fallen behind: it is disconnected with protocol.CloseSlowConsumer and resumes
+// by replay when it reconnects. Nobody waits for it.
+func (c *conn) enqueue(m *websocket.PreparedMessage) {
+	select {
+	case c.send <- outMsg{m: m}:
+	default:
+		c.kill(protocol.CloseSlowConsumer, "too slow")
+	}
+}
+
+// closeAfterFlush closes once the queued messages are written.
+func (c *conn) closeAfterFlush(code int, text string) {
+	c.closing.Store(true)
+	select {
+	case c.send <- outMsg{closeCode: code, closeText: text}:
+	default:
+		c.kill(code, text)
+	}
+}
+
+// kill closes at once with a code.
+func (c *conn) kill(code int, text string) {
+	c.closeOnce.Do(func() {
+		c.closeCode, c.closeText = code, text
+		close(c.quit)
+	})
+}
+
+// writer owns the socket's write side.
+func (c *conn) writer() {
+	ping := time.NewTicker(pingEvery)
+	defer ping.Stop()
+	defer close(c.written)
+	defer c.ws.Close()
+	for {
+		select {
+		case o := <-c.send:
+			if o.closeCode != 0 {
+				c.kill(o.closeCode, o.closeText)
+				c.writeClose()
+				return
+			}
+			_ = c.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
+			if err := c.ws.WritePreparedMessage(o.m); err != nil {
+				c.kill(1006, "")
+			}
+		case <-ping.C:
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout)); err != nil {
+				c.kill(1006, "")
+			}
+		case <-c.quit:
+			c.writeClose()
+			return
+		}
+	}
+}
+
+// writeClose sends the close frame; 1006 means the peer is gone already.
+func (c *conn) writeClose() {
+	if c.closeCode != 1006 {
+		_ = c.ws.WriteControl(websocket.CloseMessage,
+			websocket.FormatCloseMessage(c.closeCode, c.closeText), time.Now().Add(time.Second))
+	}
+}
+
+// serve runs the connection until it ends. It returns only after the
+// writer has finished: the hijacked connection is released when it
+// returns.
+func (c *conn) serve(ctx context.Context) {
+	defer func() {
+		if !c.closing.Load() {
+			c.kill(1006, "")
+		}
+		if c.room != nil {
+			c.room.leave(c)
+		}
+		<-c.written
+	}()
+	go c.writer()
+	c.ws.SetReadLimit(maxMessage)
+	_ = c.ws.SetReadDeadline(time.Now().Add(helloTimeout))
+	c.ws.SetPongHandler(func(string) error {
+		return c.ws.SetReadDeadline(time.Now().Add(readTimeout))
+	})
+
+	env, ok := c.read()
+	if !ok {
+		return
+	}
+	if env.Type != protocol.TypeHello {
+		c.kill(protocol.CloseHelloRequired, "hello first")
+		return
+	}
+	var h protocol.HelloData
+	if json.Unmarshal(env.Data, &h) != nil {
+		c.kill(protocol.CloseHelloRequired, "bad hello")
+		return
+	}
+	if h.Protocol != protocol.Version {
+		c.kill(protocol.CloseUnsupported, "protocol version")
+		return
+	}
+	if l, ok := c.hub.catalog.Lookup(h.Lang); ok {
+		c.lang = c.hub.catalog.Localizer(l.Code)
+	}
+	r, err := c.hub.room(ctx, c.sessionID)
+	if err != nil {
+		if errors.Is(err, apperr.ErrNotFound) {
+			c.kill(protocol.CloseNotFound, "no such session")
+		} else {
+			c.kill(protocol.CloseStoreDown, "store unavailable")
+		}
+		return
+	}
+	c.room = r
+	r.join(c, h)
+
+	for {
+		env, ok := c.read()
+		if !ok {
+			return
+		}
+		if !c.limiter.Allow() {
+			c.strikes++
+			if c.strikes > maxStrikes {
+				c.closeAfterFlush(protocol.ClosePolicy, "flood")
+				c.drain()
+				return
+			}
+			c.fail(env.ID, protocol.ErrRateLimited, "", nil)
+			continue
+		}
+		c.handle(ctx, env)
+	}
+}
+
+// drain reads and drops what the client still sends until it answers our
+// close frame (or 2 s pass). Closing a socket with unread data would reset
+// the connection and destroy the messages queued before the close frame.
+func (c *conn) drain() {
+	_ = c.ws.SetReadDeadline(time.Now().Add(2 * time.Second))
+	for {
+		if _, _, err := c.ws.ReadMessage(); err != nil {
+			return
+		}
+	}
+}
+
+// read returns the next envelope. Protocol violations that make further
+// reading pointless end the connection; a malformed envelope is answered
+// with an error event and reading goes on.
+func (c *conn) read() (protocol.Envelope, bool) {
+	for {
+		typ, b, err := c.ws.ReadMessage()
+		if err != nil {
+			if errors.Is(err, websocket.ErrReadLimit) {
+				c.kill(websocket.CloseMessageTooBig, "message too big")
+			}
+			return protocol.Envelope{}, false
+		}
+		_ = c.ws.SetReadDeadline(time.Now().Add(readTimeout))
+		if typ != websocket.TextMessage {
+			c.kill(websocket.CloseUnsupportedData, "text frames only")
+			return protocol.Envelope{}, false
+		}
+		var env protocol.Envelope
+		if err := json.Unmarshal(b, &env); err != nil || env.Type == "" {
+			c.strikes++
+			if c.strikes > maxStrikes {
+				c.closeAfterFlush(protocol.ClosePolicy, "flood")
+				c.drain()
+				return protocol.Envelope{}, false
+			}
+			c.fail("", protocol.ErrInvalidJSON, "", nil)
+			continue
+		}
+		return env, true
+	}
+}
+
+func (c *conn) handle(ctx context.Context, env protocol.Envelope) {
+	switch env.Type {
+	case protocol.TypePing:
+		c.enqueue(prepare(protocol.TypePong, env.ID, 0, struct{}{}))
+	case protocol.TypeHello:
+		c.fail(env.ID, protocol.ErrHelloTwice, "", nil)
+	case protocol.TypeSubmit:
+		if c.role != protocol.RoleResident {
+			c.fail(env.ID, protocol.ErrForbidden, "", nil)
+			return
+		}
+		c.submit(ctx, env, false)
+	case protocol.TypeAssist, protocol.TypeControl, protocol.TypeModerate:
+		staff, ok := c.intermediary(ctx, env.ID)
+		if !ok {
+			return
+		}
+		switch env.Type {
+		case protocol.TypeAssist:
+			c.submit(ctx, env, true)
+		case protocol.TypeControl:
+			c.control(ctx, env, staff)
+		case protocol.TypeModerate:
+			c.moderate(ctx, env)
+		}
+	default:
+		c.fail(env.ID, protocol.ErrUnknownType, "", nil)
+	}
+}
+
+// intermediary re-checks the staff session on every message: a logout or a
+// removed role ends the connection's rights at once.
+func (c *conn) intermediary(ctx context.Context, id string) (*model.Staff, bool) {
+	if c.role != protocol.RoleIntermediary {
+		c.fail(id, protocol.ErrForbidden, "", nil)
+		return nil, false
+	}
+	st, _, err := c.hub.auth.Authenticate(ctx, c.staffToken)
+	if err != nil || !sessions.CanRun(st, c.orgID) {
+		if errors.Is(err, apperr.ErrUnavailable) {
+			c.fail(id, protocol.ErrUnavailable, "", nil)
+			return nil, false
+		}
+		c.fail(id, protocol.ErrForbidden, "", nil)
+		c.closeAfterFlush(protocol.CloseUnauthorized, "not allowed")
+		return nil, false
+	}
+	return st, true
+}
+
+// contributionID derives the stored id from session, participant and the
+// client's submission id: a resent submission maps to the same document.
+func contributionID(session, participant, clientID string) string {
+	h := sha256.Sum256([]byte(session + "\x00" + participant + "\x00" + clientID))
+	return hex.EncodeToString(h[:12])
+}
+
+func (c *conn) submit(ctx context.Context, env protocol.Envelope, assisted bool) {
+	if !submissionID.MatchString(env.ID) {
+		c.fail(env.ID, protocol.ErrBadID, "", nil)
+		return
+	}
+	var d protocol.SubmitData
+	if err := strictUnmarshal(env.Data, &d); err != nil {
+		c.fail(env.ID, protocol.ErrBadData, "", nil)
+		return
+	}
+	participant := c.participant
+	if assisted {
+		// Each assisted answer stands for a different resident.
+		participant = "assisted:" + contributionID(c.sessionID, c.staffToken, env.ID)
+	}
+	r := c.room
+	r.mu.Lock()
+	sess := r.sess
+	p := sess.PromptByID(d.PromptID)
+	var dotItems []string
+	if p != nil && p.Kind == model.KindDots {
+		dotItems = r.dotItems()
+	}
+	r.mu.Unlock()
+	id := contributionID(c.sessionID, participant, env.ID)
+	refuse := ""
+	switch {
+	case sess.State != model.StateRunning:
+		refuse = protocol.ErrNotRunning
+	case p == nil:
+		refuse = protocol.ErrNotFound
+	case sess.Pace == model.PaceLed && sess.CurrentPrompt().ID != p.ID && !assisted:
+		refuse = protocol.ErrNotCurrent
+	}
+	if refuse != "" {
+		// A resend of an answer stored before (the ack was lost with a
+		// connection) is acknowledged again, even if the session moved on.
+		if _, err := c.hub.store.Contribution(ctx, id); err == nil {
+			c.enqueue(prepare(protocol.TypeAck, env.ID, 0, protocol.AckData{ContributionID: id, Duplicate: true}))
+			return
+		}
+		field := ""
+		if refuse != protocol.ErrNotRunning {
+			field = "prompt_id"
+		}
+		c.fail(env.ID, refuse, field, nil)
+		return
+	}
+	answer, err := sessions.CheckAnswer(p, model.Answer{
+		Face: d.Answer.Face, Options: d.Answer.Options, Text: d.Answer.Text, MediaID: d.Answer.MediaID, Dots: d.Answer.Dots,
+	}, dotItems)
+	if err != nil {
+		c.failErr(env.ID, err)
+		return
+	}
+	lang := c.lang.Lang.Code
+	if l, ok := c.hub.catalog.Lookup(d.Lang); ok {
+		lang = l.Code
+	}
+	mod := model.ModApproved
+	if answer.Text != "" && sess.Moderation == model.ModerationPre {
+		// TODO(#6): the moderation library's verdict (mask, hold) goes here.
+		mod = model.ModPending
+	}
+	contrib := &model.Contribution{
+		ID: id, SessionID: c.sessionID, OrgID: sess.OrgID,
+		PromptID: p.ID, Kind: p.Kind, ParticipantID: participant, Answer: answer, Lang: lang,
+		Assisted: assisted, Moderation: mod, CreatedAt: time.Now().UTC(),
+	}
+	out := c.hub.commit.write(ctx, contrib)
+	if out.Err != nil {
+		c.hub.log.Warn("Storing a contribution failed.", "session", c.sessionID, "error", out.Err.Error())
+		c.fail(env.ID, protocol.ErrUnavailable, "", nil)
+		return
+	}
+	if !out.Duplicate {
+		if err := c.hub.publish(ctx, c.sessionID, busContribution, toBus(contrib)); err != nil {
+			c.hub.log.Warn("Publishing a contribution failed; it is stored.", "session", c.sessionID, "error", err.Error())
+		}
+	}
+	c.enqueue(prepare(protocol.TypeAck, env.ID, 0, protocol.AckData{ContributionID: contrib.ID, Duplicate: out.Duplicate}))
+}
+
+func (c *conn) control(ctx context.Context, env protocol.Envelope, staff *model.Staff) {
+	var d protocol.ControlData
+	if err := strictUnmarshal(env.Data, &d); err != nil {
+		c.fail(env.ID, protocol.ErrBadData, "", nil)
+		return
+	}
+	c.room.mu.Lock()
+	cur, n := c.room.sess.Current, len(c.room.sess.Prompts)
+	c.room.mu.Unlock()
+	var (
+		s   *model.Session
+		err error
+	)
+	switch d.Action {
+	case "goto":
+		s, err = c.hub.sessions.Move(ctx, staff, c.orgID, c.sessionID, d.Index)
+	case "next":
+		s, err = c.hub.sessions.Move(ctx, staff, c.orgID, c.sessionID, min(cur+1, n-1))
+	case "prev":
+		s, err = c.hub.sessions.Move(ctx, staff, c.orgID, c.sessionID, max(cur-1, -1))
+	case "close":
+		s, err = c.hub.sessions.Close(ctx, staff, c.orgID, c.sessionID)
+	default:
+		c.fail(env.ID, protocol.ErrBadData, "action", nil)
+		return
+	}
+	if err != nil {
+		c.failErr(env.ID, err)
+		return
+	}
+	if err := c.hub.PublishSession(ctx, s); err != nil {
+		c.failErr(env.ID, err)
+		return
+	}
+	c.enqueue(prepare(protocol.TypeAck, env.ID, 0, protocol.AckData{}))
+}
+
+func (c *conn) moderate(ctx context.Context, env protocol.Envelope) {
+	var d protocol.ModerateData
+	if err := strictUnmarshal(env.Data, &d); err != nil {
+		c.fail(env.ID, protocol.ErrBadData, "", nil)
+		return
+	}
+	state := model.ModApproved
+	switch d.Decision {
+	case "approve":
+	case "reject":
+		state = model.ModRejected
+	default:
+		c.fail(env.ID, protocol.ErrBadData, "decision", nil)
+		return
+	}
+	if err := c.hub.store.SetModeration(ctx, c.sessionID, d.ContributionID, state); err != nil {
+		c.failErr(env.ID, err)
+		return
+	}
+	if err := c.hub.publish(ctx, c.sessionID, busModeration, moderationEvent{ContributionID: d.ContributionID, State: state}); err != nil {
+		c.failErr(env.ID, err)
+		return
+	}
+	c.enqueue(prepare(protocol.TypeAck, env.ID, 0, protocol.AckData{ContributionID: d.ContributionID}))
+}
+
+// fail sends an error event with a translated message.
+func (c *conn) fail(id, code, field string, data map[string]any) {
+	args := make([]any, 0, 2*len(data))
+	for k, v := range data {
+		args = append(args, k, v)
+	}
+	c.enqueue(prepare(protocol.TypeError, id, 0, protocol.ErrorData{Code: code, Message: c.lang.T("live.error."+code, args...), Field: field}))
+}
+
+// failErr maps a domain error to an error event.
+func (c *conn) failErr(id string, err error) {
+	e, ok := apperr.As(err)
+	switch {
+	case errors.Is(err, apperr.ErrUnavailable):
+		c.fail(id, protocol.ErrUnavailable, "", nil)
+	case ok && errors.Is(err, apperr.ErrInvalid):
+		args := make([]any, 0, 2*len(e.Data))
+		for k, v := range e.Data {
+			args = append(args, k, v)
+		}
+		c.enqueue(prepare(protocol.TypeError, id, 0, protocol.ErrorData{Code: protocol.ErrInvalid, Message: c.lang.T(e.MsgID, args...), Field: e.Field}))
+	case errors.Is(err, apperr.ErrNotFound):
+		c.fail(id, protocol.ErrNotFound, "", nil)
+	case errors.Is(err, apperr.ErrForbidden):
+		c.fail(id, protocol.ErrForbidden, "", nil)
+	case errors.Is(err, apperr.ErrConflict):
+		c.fail(id, protocol.ErrConflict, "", nil)
+	default:
+		c.hub.log.Error("Live message failed.", "session", c.sessionID, "error", err.Error())
+		c.fail(id, protocol.ErrInternalFail, "", nil)
+	}
+}
+
+// strictUnmarshal refuses unknown fields, so a typo in a client is seen.
+func strictUnmarshal(b []byte, v any) error {
+	if len(b) == 0 {
+		return errors.New("no data")
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}

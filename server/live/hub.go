@@ -1,0 +1,174 @@
+// Package live runs live sessions: the WebSocket endpoint, one room per
+// session with its connections, replay of missed events, live results, and
+// durable, idempotent submissions. The protocol is described in
+// PROTOCOL.md beside this file and declared in protocol.go and codes.go.
+//
+// The hub does not depend on Fiber: transport.go adapts Fiber's fasthttp
+// to gorilla/websocket and hands the hub finished connections. Events of a
+// session travel over a Bus, so that several server instances can serve one
+// session.
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"github.com/buurtstem/buurtstem/server/live/protocol"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/buurtstem/buurtstem/i18n"
+	"github.com/buurtstem/buurtstem/server/auth"
+	"github.com/buurtstem/buurtstem/server/model"
+	"github.com/buurtstem/buurtstem/server/sessions"
+	"github.com/buurtstem/buurtstem/server/store"
+)
+
+// Config of the hub.
+type Config struct {
+	// MaxConns caps open WebSocket connections on this instance: fasthttp's
+	// own limits do not apply to hijacked connections.
+	MaxConns int
+	// Origins allowed to open connections (browsers always send Origin).
+	Origins []string
+	// RoomIdle is how long a room without connections is kept for quick
+	// reconnects. Zero means a minute.
+	RoomIdle time.Duration
+}
+
+// Hub holds the rooms of this instance.
+type Hub struct {
+	store    *store.Store
+	sessions *sessions.Service
+	auth     *auth.Service
+	catalog  *i18n.Catalog
+	bus      Bus
+	log      *slog.Logger
+	commit   *committer
+	origins  map[string]bool
+	maxConns int64
+	roomIdle time.Duration
+
+	mu    sync.Mutex
+	rooms map[string]*roomSlot
+	conns atomic.Int64
+	live  sync.WaitGroup // serving connections
+	all   sync.Map       // *conn → struct{}, for shutdown
+	ctx   context.Context
+	stop  context.CancelFunc
+}
+
+type roomSlot struct {
+	ready chan struct{}
+	room  *room
+	err   error
+}
+
+// NewHub returns a hub; call Run to start its background work.
+func NewHub(cfg Config, st *store.Store, ss *sessions.Service, a *auth.Service, cat *i18n.Catalog, bus Bus, log *slog.Logger) *Hub {
+	if cfg.RoomIdle == 0 {
+		cfg.RoomIdle = time.Minute
+	}
+	if cfg.MaxConns == 0 {
+		cfg.MaxConns = 15000
+	}
+	h := &Hub{
+		store: st, sessions: ss, auth: a, catalog: cat, bus: bus, log: log,
+		commit: newCommitter(st), origins: map[string]bool{}, maxConns: int64(cfg.MaxConns),
+		roomIdle: cfg.RoomIdle, rooms: map[string]*roomSlot{},
+	}
+	for _, o := range cfg.Origins {
+		h.origins[o] = true
+	}
+	h.ctx, h.stop = context.WithCancel(context.Background())
+	go h.commit.run(h.ctx)
+	return h
+}
+
+// Shutdown tells every client to reconnect (to another instance or after
+// the restart), waits for the connections to end within ctx, and stops the
+// group commit. Acknowledged submissions are already durable.
+func (h *Hub) Shutdown(ctx context.Context) {
+	h.all.Range(func(k, _ any) bool {
+		k.(*conn).kill(protocol.CloseShutdown, "server restarting")
+		return true
+	})
+	done := make(chan struct{})
+	go func() { h.live.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+	h.stop()
+}
+
+// Conns returns the number of open connections on this instance.
+func (h *Hub) Conns() int { return int(h.conns.Load()) }
+
+// room returns the session's room, loading it on first use. Concurrent
+// first connections wait for one load.
+func (h *Hub) room(ctx context.Context, id string) (*room, error) {
+	h.mu.Lock()
+	slot, ok := h.rooms[id]
+	if !ok {
+		slot = &roomSlot{ready: make(chan struct{})}
+		h.rooms[id] = slot
+		h.mu.Unlock()
+		r := &room{
+			hub: h, id: id, conns: map[*conn]struct{}{},
+			answers: map[string]map[string]model.Answer{}, tallies: map[string]*tally{},
+			texts: map[string]*model.Contribution{}, dirty: map[string]bool{}, stop: make(chan struct{}),
+		}
+		slot.err = r.load(ctx)
+		if slot.err == nil {
+			slot.room = r
+		} else {
+			h.mu.Lock()
+			delete(h.rooms, id)
+			h.mu.Unlock()
+		}
+		close(slot.ready)
+	} else {
+		h.mu.Unlock()
+	}
+	select {
+	case <-slot.ready:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return slot.room, slot.err
+}
+
+// dropIfIdle removes a room that has had no connections for RoomIdle.
+func (h *Hub) dropIfIdle(r *room) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.conns) > 0 {
+		return
+	}
+	if slot, ok := h.rooms[r.id]; ok && slot.room == r {
+		delete(h.rooms, r.id)
+	}
+	r.cancel()
+	close(r.stop)
+}
+
+// publish sends an event about a session over the bus.
+func (h *Hub) publish(ctx context.Context, session, typ string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = h.bus.Publish(ctx, session, typ, b)
+	return err
+}
+
+// PublishSession tells every device in a session that the session changed
+// (state, current prompt, prompts). The console's HTTP handlers call it
+// after every change they store.
+func (h *Hub) PublishSession(ctx context.Context, s *model.Session) error {
+	return h.publish(ctx, s.ID, busState, s)
+}

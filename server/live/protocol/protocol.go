@@ -1,0 +1,236 @@
+// Package protocol declares the live protocol of buurtstem: message types,
+// their data, close codes and error codes. PROTOCOL.md beside this file
+// describes the conversation. It imports nothing of the server, so the Go
+// client and integrators can use it alone.
+package protocol
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/buurtstem/buurtstem/server/model"
+)
+
+// ProtocolVersion is the version of the live protocol described in
+// PROTOCOL.md. A client announces the version it speaks in hello; the
+// server refuses others with CloseUnsupported.
+const Version = 1
+
+// Envelope is every message in both directions.
+//
+//	{"type": "submit", "id": "c-17", "data": {…}}
+//	{"type": "state", "seq": 42, "data": {…}}
+type Envelope struct {
+	Type string          `json:"type"`
+	ID   string          `json:"id,omitempty"`
+	Seq  uint64          `json:"seq,omitempty"`
+	Data json.RawMessage `json:"data,omitempty"`
+}
+
+// Client → server message types.
+const (
+	// TypeHello must be the first message: HelloData.
+	TypeHello = "hello"
+	// TypeSubmit is a resident's answer: SubmitData; ID is the client's
+	// submission id (1–64 of A–Z a–z 0–9 _ -), unique per participant.
+	TypeSubmit = "submit"
+	// TypeControl moves the session (intermediary only): ControlData.
+	TypeControl = "control"
+	// TypeModerate approves or rejects input (intermediary only):
+	// ModerateData.
+	TypeModerate = "moderate"
+	// TypeAssist enters an answer on behalf of a resident without a phone
+	// (intermediary only): SubmitData; ID as for submit.
+	TypeAssist = "assist"
+	// TypePing asks for a pong; clients use it to measure the connection.
+	TypePing = "ping"
+)
+
+// Server → client message types without seq (about this connection).
+const (
+	// TypeWelcome answers hello: WelcomeData.
+	TypeWelcome = "welcome"
+	// TypeSnapshot is the whole visible state: SnapshotData. Its seq is the
+	// session's current seq; later events continue from it.
+	TypeSnapshot = "snapshot"
+	// TypeAck confirms a submission (same ID) once it is durable: AckData.
+	TypeAck = "ack"
+	// TypeError reports a refused message (same ID, if it had one):
+	// ErrorData.
+	TypeError = "error"
+	// TypePong answers ping.
+	TypePong = "pong"
+	// TypeResults is the live tally of one prompt: ResultsData. It is
+	// coalesced to at most 10 per second per session and carries no seq:
+	// each one replaces the last.
+	TypeResults = "results"
+	// TypePresence is the number of connected residents: PresenceData; no
+	// seq, each replaces the last.
+	TypePresence = "presence"
+)
+
+// Server → client session events. They carry the session's seq, which
+// increases by one per event of the session. A connection receives only the
+// events its role may see, so it may observe gaps; that is normal.
+const (
+	// TypeState is a change of state or current prompt: StateData.
+	TypeState = "state"
+	// TypeContribution is new input, for intermediaries only:
+	// ContributionData.
+	TypeContribution = "contribution"
+	// TypeWall adds or removes an approved written answer on the wall that
+	// the room sees: WallData.
+	TypeWall = "wall"
+)
+
+// Roles a connection can have.
+const (
+	RoleResident     = "resident"
+	RoleIntermediary = "intermediary"
+	RoleProjector    = "projector"
+)
+
+// HelloData opens the conversation. To resume, a client sends the epoch
+// and seq of the last event it saw; the server replays what was missed or
+// sends a snapshot when that is no longer possible (other epoch, too old).
+type HelloData struct {
+	Protocol int    `json:"protocol"`
+	Epoch    string `json:"epoch,omitempty"`
+	LastSeq  uint64 `json:"last_seq,omitempty"`
+	Lang     string `json:"lang,omitempty"`
+}
+
+// WelcomeData answers hello.
+type WelcomeData struct {
+	Protocol int    `json:"protocol"`
+	Role     string `json:"role"`
+	Epoch    string `json:"epoch"`
+	Seq      uint64 `json:"seq"`
+	// Replay tells whether missed events follow (true) or a snapshot (false).
+	Replay bool `json:"replay"`
+	// Lang is the language the server uses for messages to this client.
+	Lang string `json:"lang"`
+}
+
+// SubmitData is an answer to one prompt.
+type SubmitData struct {
+	PromptID string     `json:"prompt_id"`
+	Answer   AnswerData `json:"answer"`
+	// Lang is the language the resident answered in (for reviewers).
+	Lang string `json:"lang,omitempty"`
+}
+
+// AnswerData is the answer; only the fields of the prompt's kind are used:
+// face (1–5), options (ids of themes or picture options), text, dots
+// (item id → number of dots).
+type AnswerData struct {
+	Face    int            `json:"face,omitempty"`
+	Options []string       `json:"options,omitempty"`
+	Text    string         `json:"text,omitempty"`
+	MediaID string         `json:"media_id,omitempty"`
+	Dots    map[string]int `json:"dots,omitempty"`
+}
+
+// AckData confirms a durable submission. Duplicate is true when the id had
+// been acknowledged before and nothing new was written.
+type AckData struct {
+	ContributionID string `json:"contribution_id"`
+	Duplicate      bool   `json:"duplicate,omitempty"`
+}
+
+// ControlData moves a session. Actions: "goto" (to Index; -1 is the
+// waiting screen), "next", "prev", "close".
+type ControlData struct {
+	Action string `json:"action"`
+	Index  int    `json:"index,omitempty"`
+}
+
+// ModerateData is a moderator's decision: "approve" or "reject".
+type ModerateData struct {
+	ContributionID string `json:"contribution_id"`
+	Decision       string `json:"decision"`
+}
+
+// ErrorData explains a refused message. Code is stable (see codes.go);
+// Message is translated into the connection's language.
+type ErrorData struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// SessionView is a session as clients see it. Prompt texts carry every
+// language variant, so one encoding serves every connection; clients pick
+// their language with the fallback chain (chosen language, the session's
+// first language, any).
+type SessionView struct {
+	ID         string         `json:"id"`
+	Title      string         `json:"title"`
+	State      string         `json:"state"`
+	Pace       string         `json:"pace"`
+	Moderation string         `json:"moderation"`
+	Languages  []string       `json:"languages"`
+	Current    int            `json:"current"`
+	Prompts    []model.Prompt `json:"prompts"`
+}
+
+// StateData is a change of the session's state or current prompt.
+type StateData struct {
+	State   string        `json:"state"`
+	Current int           `json:"current"`
+	Prompt  *model.Prompt `json:"prompt,omitempty"`
+	// Session is set when the prompts themselves changed (an edit).
+	Session *SessionView `json:"session,omitempty"`
+}
+
+// SnapshotData is everything a connection of its role may see now.
+type SnapshotData struct {
+	Session      SessionView        `json:"session"`
+	Results      []ResultsData      `json:"results"`
+	Wall         []WallItem         `json:"wall"`
+	Participants int                `json:"participants"`
+	Pending      []ContributionData `json:"pending,omitempty"` // intermediaries: awaiting moderation
+	// Answered lists the prompt ids this participant has answered.
+	Answered []string `json:"answered,omitempty"`
+}
+
+// ResultsData is the live tally of a prompt: per face ("1"–"5"), option or
+// dots item, and how many participants answered.
+type ResultsData struct {
+	PromptID string         `json:"prompt_id"`
+	Kind     string         `json:"kind"`
+	Answered int            `json:"answered"`
+	Counts   map[string]int `json:"counts"`
+}
+
+// WallItem is an approved written answer shown to the room.
+type WallItem struct {
+	ContributionID string `json:"contribution_id"`
+	PromptID       string `json:"prompt_id"`
+	Text           string `json:"text"`
+	Lang           string `json:"lang,omitempty"`
+}
+
+// WallData adds ("add") or removes ("remove") a wall item.
+type WallData struct {
+	Op   string   `json:"op"`
+	Item WallItem `json:"item"`
+}
+
+// ContributionData is input as intermediaries see it, without anything
+// that identifies the participant.
+type ContributionData struct {
+	ContributionID string       `json:"contribution_id"`
+	PromptID       string       `json:"prompt_id"`
+	Kind           string       `json:"kind"`
+	Answer         model.Answer `json:"answer"`
+	Lang           string       `json:"lang,omitempty"`
+	Assisted       bool         `json:"assisted,omitempty"`
+	Moderation     string       `json:"moderation"`
+	CreatedAt      time.Time    `json:"created_at"`
+}
+
+// PresenceData is the number of residents connected to the session.
+type PresenceData struct {
+	Participants int `json:"participants"`
+}

@@ -1,0 +1,408 @@
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"github.com/buurtstem/buurtstem/server/live/protocol"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/buurtstem/buurtstem/server/model"
+)
+
+// ringSize is how many recent events a room keeps for replay. A client
+// that missed more gets a snapshot instead.
+const ringSize = 4096
+
+// coalesce is the interval of live results and presence: at most ten
+// updates per second per session, however many answers arrive, so fan-out
+// grows with participants and not with answers times participants.
+const coalesce = 100 * time.Millisecond
+
+// room is one session on this server instance: its connections, the state
+// they see and the recent events for replay. Every change arrives as a bus
+// event, so all instances serving the session apply the same changes in
+// the same order.
+type room struct {
+	hub *Hub
+	id  string
+
+	mu        sync.Mutex
+	sess      *model.Session
+	epoch     string
+	seq       uint64
+	ring      []ringEntry
+	conns     map[*conn]struct{}
+	residents int
+	// answers[prompt][participant] is the participant's latest answer;
+	// tallies hold the counts derived from it, kept up to date on write.
+	answers map[string]map[string]model.Answer
+	tallies map[string]*tally
+	// texts are the written answers, for moderation and the wall.
+	texts   map[string]*model.Contribution
+	wall    []protocol.WallItem
+	dirty   map[string]bool
+	present bool // presence changed
+	idle    *time.Timer
+	cancel  func()
+	stop    chan struct{}
+}
+
+type ringEntry struct {
+	seq   uint64
+	all   *websocket.PreparedMessage // residents and projector; nil if none
+	staff *websocket.PreparedMessage // intermediaries; nil if none
+}
+
+type tally struct {
+	counts map[string]int
+}
+
+// moderationEvent is the bus payload of a moderator's decision.
+type moderationEvent struct {
+	ContributionID string                `json:"contribution_id"`
+	State          model.ModerationState `json:"state"`
+}
+
+// load subscribes to the session's events and then reads its state from
+// the store, holding the room's lock so that events arriving meanwhile are
+// applied after the state they follow.
+func (r *room) load(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	epoch, head, cancel, err := r.hub.bus.Subscribe(ctx, r.id, r.deliver)
+	if err != nil {
+		return err
+	}
+	r.epoch, r.seq, r.cancel = epoch, head, cancel
+	sess, err := r.hub.store.SessionByID(ctx, r.id)
+	if err != nil {
+		cancel()
+		return err
+	}
+	r.sess = sess
+	cs, err := r.hub.store.ContributionsOf(ctx, r.id)
+	if err != nil {
+		cancel()
+		return err
+	}
+	for i := range cs {
+		r.record(&cs[i])
+	}
+	r.dirty = map[string]bool{}
+	go r.ticker()
+	return nil
+}
+
+// deliver is the bus callback.
+func (r *room) deliver(ev Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.apply(ev)
+}
+
+// apply turns a bus event into state changes and protocol messages.
+func (r *room) apply(ev Event) {
+	if ev.Epoch != r.epoch {
+		// The stream started over (shared bus reset): everyone resyncs.
+		r.epoch, r.seq, r.ring = ev.Epoch, ev.Seq, r.ring[:0]
+	} else if ev.Seq <= r.seq {
+		return // seen already
+	}
+	r.seq = ev.Seq
+	var all, staff any
+	allType, staffType := "", ""
+	shared := false // the same message for every role
+	switch ev.Type {
+	case busState:
+		var s model.Session
+		if json.Unmarshal(ev.Data, &s) != nil || s.Version < r.sess.Version {
+			break
+		}
+		r.sess = &s
+		d := protocol.StateData{State: string(s.State), Current: s.Current, Prompt: s.CurrentPrompt(), Session: view(&s)}
+		all, allType, shared = d, protocol.TypeState, true
+	case busContribution:
+		var ce contributionEvent
+		if json.Unmarshal(ev.Data, &ce) != nil {
+			break
+		}
+		c := fromBus(ce)
+		r.record(&c)
+		staff, staffType = contributionData(&c), protocol.TypeContribution
+		if c.Answer.Text != "" && c.Moderation == model.ModApproved {
+			all, allType = protocol.WallData{Op: "add", Item: wallItem(&c)}, protocol.TypeWall
+		}
+	case busModeration:
+		var m moderationEvent
+		if json.Unmarshal(ev.Data, &m) != nil {
+			break
+		}
+		c, ok := r.texts[m.ContributionID]
+		if !ok {
+			break
+		}
+		was := c.Moderation
+		c.Moderation = m.State
+		staff, staffType = contributionData(c), protocol.TypeContribution
+		switch {
+		case m.State == model.ModApproved && was != model.ModApproved:
+			r.wall = append(r.wall, wallItem(c))
+			all, allType = protocol.WallData{Op: "add", Item: wallItem(c)}, protocol.TypeWall
+		case m.State != model.ModApproved && was == model.ModApproved:
+			r.wall = slices.DeleteFunc(r.wall, func(w protocol.WallItem) bool { return w.ContributionID == c.ID })
+			all, allType = protocol.WallData{Op: "remove", Item: wallItem(c)}, protocol.TypeWall
+		}
+	}
+	e := ringEntry{seq: ev.Seq}
+	if all != nil {
+		e.all = prepare(allType, "", ev.Seq, all)
+	}
+	if shared {
+		e.staff = e.all
+	} else if staff != nil {
+		e.staff = prepare(staffType, "", ev.Seq, staff)
+	}
+	if len(r.ring) == ringSize {
+		copy(r.ring, r.ring[1:])
+		r.ring = r.ring[:ringSize-1]
+	}
+	r.ring = append(r.ring, e)
+	for c := range r.conns {
+		if m := e.forRole(c.role); m != nil {
+			c.enqueue(m)
+		}
+	}
+	if ev.Type == busState && r.sess.State == model.StateClosed {
+		for c := range r.conns {
+			c.closeAfterFlush(protocol.CloseSessionClosed, "session closed")
+		}
+	}
+}
+
+func (e ringEntry) forRole(role string) *websocket.PreparedMessage {
+	if role == protocol.RoleIntermediary {
+		return e.staff
+	}
+	return e.all
+}
+
+// record adds a contribution to answers, tallies and the wall.
+func (r *room) record(c *model.Contribution) {
+	if c.Answer.Text != "" {
+		if _, seen := r.texts[c.ID]; !seen {
+			r.texts[c.ID] = c
+			if c.Moderation == model.ModApproved {
+				r.wall = append(r.wall, wallItem(c))
+			}
+		}
+		return
+	}
+	byP := r.answers[c.PromptID]
+	if byP == nil {
+		byP = map[string]model.Answer{}
+		r.answers[c.PromptID] = byP
+	}
+	t := r.tallies[c.PromptID]
+	if t == nil {
+		t = &tally{counts: map[string]int{}}
+		r.tallies[c.PromptID] = t
+	}
+	if old, ok := byP[c.ParticipantID]; ok {
+		t.add(old, -1)
+	}
+	byP[c.ParticipantID] = c.Answer
+	t.add(c.Answer, 1)
+	r.dirty[c.PromptID] = true
+}
+
+func (t *tally) add(a model.Answer, sign int) {
+	if a.Face != 0 {
+		t.counts[strconv.Itoa(a.Face)] += sign
+	}
+	for _, o := range a.Options {
+		t.counts[o] += sign
+	}
+	for item, n := range a.Dots {
+		t.counts[item] += sign * n
+	}
+}
+
+func (r *room) results(promptID string) protocol.ResultsData {
+	d := protocol.ResultsData{PromptID: promptID, Counts: map[string]int{}}
+	if p := r.sess.PromptByID(promptID); p != nil {
+		d.Kind = string(p.Kind)
+	}
+	if t := r.tallies[promptID]; t != nil {
+		for k, v := range t.counts {
+			if v != 0 {
+				d.Counts[k] = v
+			}
+		}
+	}
+	d.Answered = len(r.answers[promptID])
+	return d
+}
+
+// ticker sends coalesced results and presence.
+func (r *room) ticker() {
+	t := time.NewTicker(coalesce)
+	defer t.Stop()
+	for {
+		select {
+		case <-r.stop:
+			return
+		case <-t.C:
+			r.mu.Lock()
+			r.flush()
+			r.mu.Unlock()
+		}
+	}
+}
+
+func (r *room) flush() {
+	for id := range r.dirty {
+		m := prepare(protocol.TypeResults, "", 0, r.results(id))
+		for c := range r.conns {
+			c.enqueue(m)
+		}
+	}
+	clear(r.dirty)
+	if r.present {
+		r.present = false
+		m := prepare(protocol.TypePresence, "", 0, protocol.PresenceData{Participants: r.residents})
+		for c := range r.conns {
+			if c.role != protocol.RoleResident {
+				c.enqueue(m)
+			}
+		}
+	}
+}
+
+// join adds a connection and brings it up to date: by replaying what it
+// missed when its epoch and seq are still in the ring, otherwise by a
+// snapshot. Holding the lock keeps live events from overtaking the catch-up.
+func (r *room) join(c *conn, h protocol.HelloData) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.idle != nil {
+		r.idle.Stop()
+		r.idle = nil
+	}
+	r.conns[c] = struct{}{}
+	if c.role == protocol.RoleResident {
+		r.residents++
+		r.present = true
+	}
+	replay := h.Epoch == r.epoch && h.LastSeq <= r.seq &&
+		(h.LastSeq == r.seq || (len(r.ring) > 0 && h.LastSeq+1 >= r.ring[0].seq))
+	c.enqueue(prepare(protocol.TypeWelcome, "", 0, protocol.WelcomeData{
+		Protocol: protocol.Version, Role: c.role, Epoch: r.epoch, Seq: r.seq, Replay: replay, Lang: c.lang.Lang.Code,
+	}))
+	if replay {
+		for _, e := range r.ring {
+			if e.seq > h.LastSeq {
+				if m := e.forRole(c.role); m != nil {
+					c.enqueue(m)
+				}
+			}
+		}
+		for id := range r.tallies {
+			c.enqueue(prepare(protocol.TypeResults, "", 0, r.results(id)))
+		}
+		return
+	}
+	c.enqueue(prepare(protocol.TypeSnapshot, "", r.seq, r.snapshot(c)))
+}
+
+func (r *room) snapshot(c *conn) protocol.SnapshotData {
+	d := protocol.SnapshotData{Session: *view(r.sess), Wall: slices.Clone(r.wall), Participants: r.residents,
+		Results: make([]protocol.ResultsData, 0, len(r.sess.Prompts))}
+	if d.Wall == nil {
+		d.Wall = []protocol.WallItem{}
+	}
+	for _, p := range r.sess.Prompts {
+		d.Results = append(d.Results, r.results(p.ID))
+	}
+	switch c.role {
+	case protocol.RoleIntermediary:
+		for _, t := range r.texts {
+			if t.Moderation == model.ModPending {
+				d.Pending = append(d.Pending, contributionData(t))
+			}
+		}
+		slices.SortFunc(d.Pending, func(a, b protocol.ContributionData) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	case protocol.RoleResident:
+		for _, p := range r.sess.Prompts {
+			if _, ok := r.answers[p.ID][c.participant]; ok {
+				d.Answered = append(d.Answered, p.ID)
+			}
+		}
+		for _, t := range r.texts {
+			if t.ParticipantID == c.participant && !slices.Contains(d.Answered, t.PromptID) {
+				d.Answered = append(d.Answered, t.PromptID)
+			}
+		}
+	}
+	return d
+}
+
+// leave removes a connection. A room without connections is dropped after
+// a minute, so a quick reconnect finds its replay ring.
+func (r *room) leave(c *conn) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.conns[c]; !ok {
+		return
+	}
+	delete(r.conns, c)
+	if c.role == protocol.RoleResident {
+		r.residents--
+		r.present = true
+	}
+	if len(r.conns) == 0 && r.idle == nil {
+		r.idle = time.AfterFunc(r.hub.roomIdle, func() { r.hub.dropIfIdle(r) })
+	}
+}
+
+// dotItems are the ids a dots prompt may receive dots on: the written
+// answers approved so far.
+func (r *room) dotItems() []string {
+	out := make([]string, len(r.wall))
+	for i, w := range r.wall {
+		out[i] = w.ContributionID
+	}
+	return out
+}
+
+func view(s *model.Session) *protocol.SessionView {
+	return &protocol.SessionView{ID: s.ID, Title: s.Title, State: string(s.State), Pace: string(s.Pace),
+		Moderation: string(s.Moderation), Languages: s.Languages, Current: s.Current, Prompts: s.Prompts}
+}
+
+func contributionData(c *model.Contribution) protocol.ContributionData {
+	return protocol.ContributionData{ContributionID: c.ID, PromptID: c.PromptID, Kind: string(c.Kind), Answer: c.Answer,
+		Lang: c.Lang, Assisted: c.Assisted, Moderation: string(c.Moderation), CreatedAt: c.CreatedAt}
+}
+
+func wallItem(c *model.Contribution) protocol.WallItem {
+	return protocol.WallItem{ContributionID: c.ID, PromptID: c.PromptID, Text: c.Answer.Text, Lang: c.Lang}
+}
+
+// prepare encodes a message once for any number of connections.
+func prepare(typ, id string, seq uint64, data any) *websocket.PreparedMessage {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		panic(err) // our own types always marshal
+	}
+	b, _ := json.Marshal(protocol.Envelope{Type: typ, ID: id, Seq: seq, Data: raw})
+	m, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}

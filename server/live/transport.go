@@ -1,0 +1,270 @@
+package live
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"github.com/buurtstem/buurtstem/server/live/protocol"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/gorilla/websocket"
+	"golang.org/x/time/rate"
+
+	"github.com/buurtstem/buurtstem/i18n"
+	"github.com/buurtstem/buurtstem/server/apperr"
+	"github.com/buurtstem/buurtstem/server/auth"
+	"github.com/buurtstem/buurtstem/server/model"
+	"github.com/buurtstem/buurtstem/server/request"
+	"github.com/buurtstem/buurtstem/server/sessions"
+)
+
+// ParticipantCookie holds a resident's anonymous participant token: 256
+// random bits, no account, remembered on the device so "my input" works.
+const ParticipantCookie = "bst_participant"
+
+// identity is who a connection is, decided at the upgrade.
+type identity struct {
+	role        string
+	sessionID   string
+	orgID       string
+	participant string
+	staffToken  string
+	lang        *i18n.Localizer
+}
+
+// Handler serves the HTTP side of live sessions: joining with a code and
+// the WebSocket upgrade.
+type Handler struct {
+	hub *Hub
+	// SetCookie writes a cookie with the server's cookie policy.
+	setCookie     func(c *fiber.Ctx, name, value string, maxAge time.Duration)
+	sessionCookie string
+	// joinFailures limits wrong join codes for the whole instance, never
+	// per address: 60 at once, then one a second. Guessing one of 50 open
+	// sessions among a million codes then takes about 5.5 hours on average
+	// while a mistyped code by a resident passes.
+	joinFailures *rate.Limiter
+	upgrader     websocket.Upgrader
+}
+
+// NewHandler returns the HTTP handlers of the hub.
+func NewHandler(h *Hub, setCookie func(*fiber.Ctx, string, string, time.Duration), sessionCookie string) *Handler {
+	lh := &Handler{hub: h, setCookie: setCookie, sessionCookie: sessionCookie,
+		joinFailures: rate.NewLimiter(1, 60)}
+	lh.upgrader = websocket.Upgrader{
+		ReadBufferSize:  1024,
+		WriteBufferSize: 1024,
+		// Shared write buffers: idle connections then hold none.
+		WriteBufferPool: &syncPool{},
+		CheckOrigin:     h.checkOrigin,
+	}
+	return lh
+}
+
+func (h *Hub) checkOrigin(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	return o == "" || h.origins[o] // non-browser clients send none
+}
+
+type joinRequest struct {
+	Code string `json:"code"`
+}
+
+// JoinResponse tells a resident which session the code opened.
+type JoinResponse struct {
+	SessionID string   `json:"session_id"`
+	Title     string   `json:"title"`
+	Languages []string `json:"languages"`
+	State     string   `json:"state"`
+}
+
+// Join turns a join code into a session and gives the device an anonymous
+// participant token (cookie) if it has none.
+func (lh *Handler) Join(c *fiber.Ctx) error {
+	// JSON only: a cross-site form cannot send it, so no CSRF token is
+	// needed before the device has any session.
+	if !strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
+		return apperr.Invalid("", "error.json_content_type")
+	}
+	var in joinRequest
+	if err := json.Unmarshal(c.Body(), &in); err != nil {
+		return apperr.Invalid("", "error.json_malformed")
+	}
+	code := strings.TrimSpace(in.Code)
+	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
+		return apperr.Invalid("code", "join.code_invalid")
+	}
+	if lh.joinFailures.Tokens() < 1 {
+		return apperr.New(apperr.ErrTooMany, "join.too_many")
+	}
+	ctx := c.UserContext()
+	id, err := lh.hub.store.SessionIDByCode(ctx, code)
+	if errors.Is(err, apperr.ErrNotFound) {
+		lh.joinFailures.Allow()
+		return apperr.Invalid("code", "join.code_unknown")
+	}
+	if err != nil {
+		return err
+	}
+	s, err := lh.hub.store.SessionByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if s.State != model.StateOpen && s.State != model.StateRunning {
+		return apperr.Invalid("code", "join.code_unknown")
+	}
+	if _, err := lh.participant(c, true); err != nil {
+		return err
+	}
+	return c.JSON(JoinResponse{SessionID: s.ID, Title: s.Title, Languages: s.Languages, State: string(s.State)})
+}
+
+// participant returns the device's participant id, creating a token if
+// create is set and there is none.
+func (lh *Handler) participant(c *fiber.Ctx, create bool) (string, error) {
+	token := c.Cookies(ParticipantCookie)
+	if len(token) == 43 {
+		id := participantID(token)
+		if _, err := lh.hub.store.Participant(c.UserContext(), id); err == nil {
+			return id, nil
+		} else if !errors.Is(err, apperr.ErrNotFound) {
+			return "", err
+		}
+	}
+	if !create {
+		return "", apperr.New(apperr.ErrUnauthenticated, "join.required")
+	}
+	token = auth.NewToken()
+	id := participantID(token)
+	if err := lh.hub.store.EnsureParticipant(c.UserContext(), &model.Participant{ID: id, CreatedAt: time.Now().UTC()}); err != nil {
+		return "", err
+	}
+	lh.setCookie(c, ParticipantCookie, token, 365*24*time.Hour)
+	return id, nil
+}
+
+func participantID(token string) string {
+	h := sha256.Sum256([]byte("participant\x00" + token))
+	return hex.EncodeToString(h[:])
+}
+
+// Upgrade authorises a connection and hands it to the hub. Roles: resident
+// (participant cookie), intermediary (?role=intermediary and a staff
+// session that may run this session) and projector (?key= the session's
+// projector key). Every refusal is an HTTP status before the upgrade.
+func (lh *Handler) Upgrade(c *fiber.Ctx) error {
+	if !websocket.IsWebSocketUpgrade(mustRequest(c)) {
+		return fiber.NewError(fiber.StatusUpgradeRequired, "websocket only")
+	}
+	if o := c.Get(fiber.HeaderOrigin); o != "" && !lh.hub.origins[o] {
+		return apperr.New(apperr.ErrForbidden, "error.csrf")
+	}
+	ctx := c.UserContext()
+	s, err := lh.hub.store.SessionByID(ctx, c.Params("session"))
+	if err != nil {
+		return err
+	}
+	id := identity{sessionID: s.ID, orgID: s.OrgID, lang: request.Localizer(c)}
+	switch c.Query("role", protocol.RoleResident) {
+	case protocol.RoleProjector:
+		if subtle.ConstantTimeCompare([]byte(c.Query("key")), []byte(s.ProjectorKey)) != 1 {
+			return apperr.New(apperr.ErrForbidden, "error.forbidden")
+		}
+		id.role = protocol.RoleProjector
+	case protocol.RoleIntermediary:
+		token := c.Cookies(lh.sessionCookie)
+		st, _, err := lh.hub.auth.Authenticate(ctx, token)
+		if err != nil {
+			return err
+		}
+		if !sessions.CanRun(st, s.OrgID) {
+			return apperr.New(apperr.ErrNotFound, "error.not_found")
+		}
+		id.role, id.staffToken = protocol.RoleIntermediary, token
+	case protocol.RoleResident:
+		if s.State != model.StateOpen && s.State != model.StateRunning {
+			return apperr.New(apperr.ErrConflict, "join.closed")
+		}
+		if id.participant, err = lh.participant(c, false); err != nil {
+			return err
+		}
+		id.role = protocol.RoleResident
+	default:
+		return apperr.Invalid("role", "error.bad_request")
+	}
+	if lh.hub.conns.Add(1) > lh.hub.maxConns {
+		lh.hub.conns.Add(-1)
+		c.Set(fiber.HeaderRetryAfter, "5")
+		return apperr.New(apperr.ErrUnavailable, "live.full")
+	}
+	req, err := adaptor.ConvertRequest(c, true)
+	if err != nil {
+		lh.hub.conns.Add(-1)
+		return err
+	}
+	// fiber.Ctx is recycled after this handler returns: everything the
+	// connection needs was copied above. Upgrading inside the hijack
+	// callback avoids a deadline race in fiber's adaptor.
+	lh.hub.live.Add(1)
+	c.Context().HijackSetNoResponse(true)
+	c.Context().Hijack(func(nc net.Conn) {
+		defer lh.hub.live.Done()
+		defer lh.hub.conns.Add(-1)
+		_ = nc.SetDeadline(time.Time{})
+		w := newHijackWriter(nc)
+		ws, err := lh.upgrader.Upgrade(w, req, nil)
+		if err != nil {
+			nc.Close()
+			return
+		}
+		cn := newConn(lh.hub, ws, id)
+		lh.hub.all.Store(cn, struct{}{})
+		defer lh.hub.all.Delete(cn)
+		cn.serve(lh.hub.ctx)
+	})
+	return nil
+}
+
+func mustRequest(c *fiber.Ctx) *http.Request {
+	// Only the headers matter for IsWebSocketUpgrade.
+	r := &http.Request{Header: http.Header{}}
+	c.Request().Header.VisitAll(func(k, v []byte) { r.Header.Add(string(k), string(v)) })
+	return r
+}
+
+// hijackWriter is the http.ResponseWriter gorilla's Upgrader needs: it
+// hands over the hijacked connection, and writes a plain HTTP error if the
+// upgrade fails.
+type hijackWriter struct {
+	conn   net.Conn
+	header http.Header
+	status int
+}
+
+func newHijackWriter(c net.Conn) *hijackWriter { return &hijackWriter{conn: c, header: http.Header{}} }
+
+func (w *hijackWriter) Header() http.Header { return w.header }
+
+func (w *hijackWriter) WriteHeader(status int) { w.status = status }
+
+func (w *hijackWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	fmt.Fprintf(w.conn, "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\nConnection: close\r\n\r\n",
+		w.status, http.StatusText(w.status), len(b))
+	return w.conn.Write(b)
+}
+
+func (w *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return w.conn, bufio.NewReadWriter(bufio.NewReader(w.conn), bufio.NewWriter(w.conn)), nil
+}
