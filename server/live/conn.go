@@ -160,12 +160,14 @@ func (c *conn) serve(ctx context.Context) {
 	}()
 	go c.writer()
 	c.ws.SetReadLimit(maxMessage)
-	_ = c.ws.SetReadDeadline(time.Now().Add(helloTimeout))
+	_ = c.ws.SetReadDeadline(time.Now().Add(readTimeout))
+	helloTimer := time.AfterFunc(helloTimeout, func() { c.kill(protocol.CloseHelloTimeout, "hello expected") })
 	c.ws.SetPongHandler(func(string) error {
 		return c.ws.SetReadDeadline(time.Now().Add(readTimeout))
 	})
 
 	env, ok := c.read()
+	helloTimer.Stop()
 	if !ok {
 		return
 	}
@@ -245,8 +247,8 @@ func (c *conn) read() (protocol.Envelope, bool) {
 			c.kill(websocket.CloseUnsupportedData, "text frames only")
 			return protocol.Envelope{}, false
 		}
-		var env protocol.Envelope
-		if err := json.Unmarshal(b, &env); err != nil || env.Type == "" {
+		env, err := decodeEnvelope(b)
+		if err != nil {
 			c.strikes++
 			if c.strikes > maxStrikes {
 				c.closeAfterFlush(protocol.ClosePolicy, "flood")
@@ -504,4 +506,17 @@ func strictUnmarshal(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	return dec.Decode(v)
+}
+
+// decodeEnvelope parses one client message. It is the first thing that
+// touches untrusted bytes, so it is fuzzed (FuzzDecode).
+func decodeEnvelope(b []byte) (protocol.Envelope, error) {
+	var env protocol.Envelope
+	if err := json.Unmarshal(b, &env); err != nil {
+		return env, err
+	}
+	if env.Type == "" {
+		return env, errors.New("no type")
+	}
+	return env, nil
 }

@@ -69,8 +69,10 @@ func CheckAnswer(p *model.Prompt, a model.Answer, dotItems []string) (model.Answ
 			if !slices.Contains(dotItems, item) {
 				return model.Answer{}, apperr.Invalid("dots", "answer.option_invalid")
 			}
-			if n < 0 {
-				return model.Answer{}, apperr.Invalid("dots", "answer.dots_invalid")
+			// Checking each count first keeps the sum from overflowing.
+			if n < 0 || n > p.Dots {
+				return model.Answer{}, &apperr.Error{Kind: apperr.ErrInvalid, Field: "dots", MsgID: "answer.dots_invalid",
+					Data: map[string]any{"Max": p.Dots}}
 			}
 			if n > 0 {
 				out.Dots[item] = n
