@@ -548,3 +548,163 @@ func camel(s string) string {
 	}
 	return b.String()
 }
+
+// placeholderNames returns the names a Dutch message needs ("Max" for
+// {{.Max}}), over all its plural forms, sorted.
+func placeholderNames(c *Catalog, key string) ([]string, bool) {
+	m, ok := c.messages[Source][key]
+	if !ok {
+		return nil, false
+	}
+	set := map[string]bool{}
+	for _, text := range forms(m) {
+		for _, p := range localefile.Placeholders(text) {
+			set[strings.TrimPrefix(p, ".")] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for p := range set {
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out, true
+}
+
+// Go code passes a message exactly the placeholders it needs:
+// apperr.New and apperr.Invalid carry no data, so their messages may have
+// no placeholders; an apperr.Error literal's Data and a T call's names
+// must match the message. A missing one would show "<no value>".
+func TestGoPassesPlaceholders(t *testing.T) {
+	c := load(t)
+	fset, files := goFiles(t)
+	for _, f := range files {
+		for _, p := range goPlaceholderProblems(c, fset, f) {
+			t.Error(p)
+		}
+	}
+}
+
+func TestGoPlaceholderCheck(t *testing.T) {
+	c := load(t)
+	cases := []struct {
+		src  string
+		want int
+	}{
+		{`apperr.Invalid("dots", "answer.option_invalid")`, 0},
+		{`apperr.Invalid("dots", "answer.dots_invalid")`, 1}, // needs {{.Max}}
+		{`&apperr.Error{MsgID: "answer.dots_invalid", Data: map[string]any{"Max": 3}}`, 0},
+		{`&apperr.Error{MsgID: "answer.dots_invalid", Data: map[string]any{"Mx": 3}}`, 1},
+		{`&apperr.Error{MsgID: "answer.dots_invalid"}`, 1},
+		{`&apperr.Error{MsgID: "answer.dots_invalid", Data: d}`, 0}, // cannot tell
+		{`l.T("home.greeting", "Name", n)`, 0},
+		{`l.T("home.greeting")`, 1},
+		{`l.N("org.neighbourhood_count", 3)`, 0},
+		{`l.T("home.greeting", args...)`, 0}, // cannot tell
+	}
+	for _, tc := range cases {
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, "x.go", "package p\nvar _ = "+tc.src+"\n", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := goPlaceholderProblems(c, fset, f); len(got) != tc.want {
+			t.Errorf("%s: %d problems %v, want %d", tc.src, len(got), got, tc.want)
+		}
+	}
+}
+
+func goPlaceholderProblems(c *Catalog, fset *token.FileSet, f *ast.File) []string {
+	var problems []string
+	check := func(n ast.Node, key string, passed []string, how string) {
+		need, ok := placeholderNames(c, key)
+		if !ok {
+			return // TestEveryReferencedKeyExists reports it
+		}
+		slices.Sort(passed)
+		if !slices.Equal(need, passed) {
+			problems = append(problems, fmt.Sprintf("%s: %s gives %q the placeholders %v, but the message uses %v",
+				fset.Position(n.Pos()), how, key, passed, need))
+		}
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			if sel, ok := n.Fun.(*ast.SelectorExpr); ok {
+				if x, ok := sel.X.(*ast.Ident); ok && x.Name == "apperr" && (sel.Sel.Name == "New" || sel.Sel.Name == "Invalid") && len(n.Args) == 2 {
+					if key, ok := stringLit(n.Args[1]); ok {
+						check(n, key, nil, "apperr."+sel.Sel.Name+" (which carries no data)")
+					}
+				}
+			}
+			if call, ok := isTranslateCall(n); ok && !call.Ellipsis.IsValid() {
+				key, ok := stringLit(call.Args[0])
+				if !ok {
+					return true
+				}
+				args := call.Args[1:]
+				var passed []string
+				if call.Fun.(*ast.SelectorExpr).Sel.Name == "N" {
+					if len(args) == 0 {
+						return true
+					}
+					args, passed = args[1:], []string{"Count"}
+				}
+				for i := 0; i < len(args); i += 2 {
+					name, ok := stringLit(args[i])
+					if !ok {
+						return true // names not literal: cannot tell
+					}
+					passed = append(passed, name)
+				}
+				check(n, key, passed, "this call")
+			}
+		case *ast.CompositeLit:
+			sel, ok := n.Type.(*ast.SelectorExpr)
+			if !ok || sel.Sel.Name != "Error" {
+				return true
+			}
+			if x, ok := sel.X.(*ast.Ident); !ok || x.Name != "apperr" {
+				return true
+			}
+			var key string
+			var data ast.Expr
+			for _, e := range n.Elts {
+				kv, ok := e.(*ast.KeyValueExpr)
+				if !ok {
+					continue
+				}
+				switch k, _ := kv.Key.(*ast.Ident); {
+				case k == nil:
+				case k.Name == "MsgID":
+					key, _ = stringLit(kv.Value)
+				case k.Name == "Data":
+					data = kv.Value
+				}
+			}
+			if key == "" {
+				return true
+			}
+			var passed []string
+			if data != nil {
+				lit, ok := data.(*ast.CompositeLit)
+				if !ok {
+					return true // data built elsewhere: cannot tell
+				}
+				for _, e := range lit.Elts {
+					kv, ok := e.(*ast.KeyValueExpr)
+					if !ok {
+						return true
+					}
+					name, ok := stringLit(kv.Key)
+					if !ok {
+						return true
+					}
+					passed = append(passed, name)
+				}
+			}
+			check(n, key, passed, "this apperr.Error")
+		}
+		return true
+	})
+	return problems
+}
