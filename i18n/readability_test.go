@@ -8,7 +8,7 @@ package i18n
 // to see the figures.
 //
 // Which strings count. Keys under the prefixes in residentFacing: what a
-// resident can see on the join and answer pages, in live sessions, on
+// resident can see on the join and answer pages, in live sessions (live.*), on
 // receipts and feedback pages, and every error, form and flash message
 // (residents meet those too). Not counted: error.json_* (read by
 // programmers using the API) and everything for staff only (login.*,
@@ -38,7 +38,7 @@ import (
 )
 
 var residentFacing = []string{
-	"resident.", "join.", "answer.", "prompt.", "receipt.", "feedback.", "board.", "live.error.",
+	"resident.", "join.", "answer.", "prompt.", "receipt.", "feedback.", "board.", "live.",
 	"content.", "error.", "form.", "flash.",
 }
 
