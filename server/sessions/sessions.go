@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -27,6 +28,10 @@ import (
 // "something else", the default taxonomy of a themes prompt. Their labels
 // and pictograms come from the i18n catalogue ("theme.<id>").
 var Themes = []string{"welfare", "education", "safety", "housing", "work", "democracy", "other"}
+
+// pictogramName is what a picture option's pictogram may be called: the
+// name of a file in the web client's pictograms folder, without ".svg".
+var pictogramName = regexp.MustCompile(`^[a-z0-9-]{0,40}$`)
 
 // Limits on what a session may hold.
 const (
@@ -110,16 +115,16 @@ func (s *Service) Get(ctx context.Context, actor *model.Staff, orgID, id string)
 	return s.store.Session(ctx, orgID, id)
 }
 
-// runnable returns the session if the actor may run it.
+// runnable returns the session if the actor may run it. Rights are checked
+// before the lookup, so a refusal says nothing about whether id exists.
 func (s *Service) runnable(ctx context.Context, actor *model.Staff, orgID, id string) (*model.Session, error) {
-	ls, err := s.Get(ctx, actor, orgID, id)
-	if err != nil {
-		return nil, err
+	if !admin.CanView(actor, orgID) {
+		return nil, notFound()
 	}
 	if !CanRun(actor, orgID) {
 		return nil, apperr.New(apperr.ErrForbidden, "error.forbidden")
 	}
-	return ls, nil
+	return s.store.Session(ctx, orgID, id)
 }
 
 // Create prepares a new draft session.
@@ -144,6 +149,16 @@ func (s *Service) Create(ctx context.Context, actor *model.Staff, orgID string, 
 // Update changes a session that is not closed. Prompts that residents have
 // already answered keep their ids, so answers stay linked.
 func (s *Service) Update(ctx context.Context, actor *model.Staff, orgID, id string, in Input) (*model.Session, error) {
+	ls, err := s.editable(ctx, actor, orgID, id, in.Version)
+	if err != nil {
+		return nil, err
+	}
+	return ls, s.update(ctx, ls, in)
+}
+
+// editable returns a session the actor may change, if it is not closed and
+// still at version.
+func (s *Service) editable(ctx context.Context, actor *model.Staff, orgID, id string, version int) (*model.Session, error) {
 	ls, err := s.runnable(ctx, actor, orgID, id)
 	if err != nil {
 		return nil, err
@@ -151,16 +166,32 @@ func (s *Service) Update(ctx context.Context, actor *model.Staff, orgID, id stri
 	if ls.State == model.StateClosed {
 		return nil, apperr.New(apperr.ErrConflict, "session.closed")
 	}
-	if in.Version != ls.Version {
+	if version != ls.Version {
 		return nil, &apperr.Error{Kind: apperr.ErrConflict, MsgID: "session.changed_meanwhile"}
 	}
+	return ls, nil
+}
+
+// update fills ls from in and stores it. The prompt everyone sees stays the
+// current one when prompts are added, moved or removed around it; if it was
+// removed, the one now at its place (or the last) is current.
+func (s *Service) update(ctx context.Context, ls *model.Session, in Input) error {
+	cur := ""
+	if p := ls.CurrentPrompt(); p != nil {
+		cur = p.ID
+	}
 	if err := s.fill(ctx, ls, in); err != nil {
-		return nil, err
+		return err
+	}
+	for i, p := range ls.Prompts {
+		if p.ID == cur {
+			ls.Current = i
+		}
 	}
 	if ls.Current >= len(ls.Prompts) {
 		ls.Current = len(ls.Prompts) - 1
 	}
-	return ls, s.store.ReplaceSession(ctx, ls)
+	return s.store.ReplaceSession(ctx, ls)
 }
 
 // Copy makes a new draft from a session, as a template.
@@ -281,6 +312,9 @@ func buildPrompt(in PromptInput, langs []string, old map[string]bool) (model.Pro
 			id := o.ID
 			if id == "" || len(id) > 20 {
 				id = store.NewID()[:8]
+			}
+			if !pictogramName.MatchString(o.Pictogram) {
+				return p, apperr.Invalid(fmt.Sprintf("options.%d.pictogram", j), "session.pictogram_invalid")
 			}
 			p.Options = append(p.Options, model.Option{ID: id, Label: label, Pictogram: o.Pictogram})
 		}
