@@ -143,17 +143,21 @@ func (h *Hub) room(ctx context.Context, id string) (*room, error) {
 // dropIfIdle removes a room that has had no connections for RoomIdle.
 func (h *Hub) dropIfIdle(r *room) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	if len(r.conns) > 0 {
+		r.mu.Unlock()
+		h.mu.Unlock()
 		return
 	}
 	if slot, ok := h.rooms[r.id]; ok && slot.room == r {
 		delete(h.rooms, r.id)
 	}
-	r.cancel()
 	close(r.stop)
+	r.mu.Unlock()
+	h.mu.Unlock()
+	// Outside the room's lock: the bus may be delivering to this room and
+	// waiting for that lock while holding its own.
+	r.cancel()
 }
 
 // publish sends an event about a session over the bus.

@@ -161,3 +161,16 @@ type Participant struct {
 	ID        string    `bson:"_id"`
 	CreatedAt time.Time `bson:"created_at"`
 }
+
+// LiveEvent is one event of a session's stream as the shared bus stores
+// it, so that several server instances can serve one session. The _id is
+// the session id and the zero-padded seq: every read is an _id lookup.
+type LiveEvent struct {
+	ID      string    `bson:"_id"`
+	Session string    `bson:"session"`
+	Epoch   string    `bson:"epoch"`
+	Seq     uint64    `bson:"seq"`
+	Type    string    `bson:"type"`
+	Data    []byte    `bson:"data"`
+	At      time.Time `bson:"at"`
+}

@@ -21,6 +21,8 @@ const (
 	colJoinCodes      = "join_codes"
 	colParticipants   = "participants"
 	colContributions  = "contributions"
+	colLiveHeads      = "live_heads"
+	colLiveEvents     = "live_events"
 )
 
 // indexes lists every secondary index. The embedded engine does not use them
@@ -44,6 +46,9 @@ var indexes = map[string][]mongo.IndexModel{
 	colContributions: {
 		{Keys: bson.D{{Key: "session_id", Value: 1}, {Key: "created_at", Value: 1}}, Options: options.Index().SetName("session_created")},
 		{Keys: bson.D{{Key: "participant_id", Value: 1}}, Options: options.Index().SetName("participant")},
+	},
+	colLiveEvents: {
+		{Keys: bson.D{{Key: "at", Value: 1}}, Options: options.Index().SetName("at")},
 	},
 	colStaffSessions: {
 		{Keys: bson.D{{Key: "staff_id", Value: 1}}, Options: options.Index().SetName("staff")},

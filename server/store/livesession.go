@@ -40,6 +40,8 @@ func (s *Store) Sessions(ctx context.Context, orgID string) ([]model.Session, er
 // read (its Version), and increments the version. A lost race gives
 // apperr.ErrConflict; the caller reads again.
 func (s *Store) ReplaceSession(ctx context.Context, ls *model.Session) error {
+	s.condMu.Lock()
+	defer s.condMu.Unlock()
 	old := ls.Version
 	ls.Version++
 	ls.UpdatedAt = time.Now().UTC()

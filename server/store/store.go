@@ -21,8 +21,14 @@
 //     the application on read and by Purge.
 //   - No partial or sparse indexes: uniqueness of optional fields (a CBS
 //     code) is checked by the application.
-//   - No transactions or change streams: every change is one single-document
-//     write, which is atomic on both engines.
+//   - No transactions or change streams, and — measured here — concurrent
+//     updates of one document are not atomic: 20 concurrent $inc left a
+//     counter at 1, and 4 of 20 concurrent version-conditional replaces
+//     all "succeeded". Duplicate _id inserts are always refused, though.
+//     So: read-modify-write operations are serialised inside this process
+//     (Store.condMu), and what several processes must agree on is decided
+//     by inserting a unique _id (join codes, live event seqs). On MongoDB
+//     both hold anyway.
 //   - A $group with more than one $sum silently returns zeros for all but
 //     the first; capped collections are never trimmed. Neither is used.
 //   - FerretDB logs every error reply with a wire dump at warning level, so
@@ -37,6 +43,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -75,6 +82,9 @@ type Store struct {
 	embedded *embedded
 	log      *slog.Logger
 	now      func() time.Time
+	// condMu serialises conditional read-modify-write updates, which the
+	// embedded engine does not make atomic (see the package doc).
+	condMu sync.Mutex
 }
 
 // Open connects to the configured backend, starting the embedded engine if

@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"errors"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -116,5 +118,34 @@ func TestDataDirectoryIsLocked(t *testing.T) {
 	defer s.Close(ctx)
 	if _, err := store.Open(ctx, store.Options{DataDir: dir}); err == nil {
 		t.Fatal("second process on the same data directory was allowed")
+	}
+}
+
+// TestReplaceSessionIsConditional: of many concurrent edits based on the
+// same version exactly one wins; the embedded engine alone would let
+// several through.
+func TestReplaceSessionIsConditional(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	ls := &model.Session{ID: "s1", OrgID: "o", Title: "x"}
+	if err := s.InsertSession(ctx, ls); err != nil {
+		t.Fatal(err)
+	}
+	var ok atomic.Int32
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := *ls
+			if s.ReplaceSession(ctx, &c) == nil {
+				ok.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	got, err := s.Session(ctx, "o", "s1")
+	if err != nil || ok.Load() != 1 || got.Version != 1 {
+		t.Fatalf("%d edits won, version %d (%v); want exactly 1", ok.Load(), got.Version, err)
 	}
 }
