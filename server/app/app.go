@@ -160,6 +160,11 @@ func (s *Server) purge(ctx context.Context, every time.Duration) {
 			if err := s.auth.Purge(ctx); err != nil && ctx.Err() == nil {
 				s.log.Warn("Purge of expired staff sessions failed.", "error", err)
 			}
+			// Live events only serve replay and the shared bus: a day is
+			// plenty.
+			if _, err := s.store.PurgeLiveEvents(ctx, time.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+				s.log.Warn("Purge of old live events failed.", "error", err)
+			}
 		}
 	}
 }

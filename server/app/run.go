@@ -12,6 +12,7 @@ import (
 	"github.com/buurtstem/buurtstem/server/admin"
 	"github.com/buurtstem/buurtstem/server/config"
 	"github.com/buurtstem/buurtstem/server/demo"
+	"github.com/buurtstem/buurtstem/server/live"
 	"github.com/buurtstem/buurtstem/server/metrics"
 	"github.com/buurtstem/buurtstem/server/store"
 )
@@ -57,7 +58,12 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 		return err
 	}
 
-	srv, err := New(Deps{Config: cfg, Store: st, Catalog: catalog, Metrics: m, Logger: log})
+	var bus live.Bus
+	if cfg.SharedBus() {
+		bus = live.NewStoreBus(st, 50*time.Millisecond, log)
+		log.Info("Live events are shared through the store.")
+	}
+	srv, err := New(Deps{Config: cfg, Store: st, Catalog: catalog, Metrics: m, Logger: log, Bus: bus})
 	if err != nil {
 		closeStore()
 		return err

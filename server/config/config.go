@@ -37,6 +37,14 @@ type Config struct {
 	StoreTimeout    time.Duration
 	StoreListen     string
 	MaxConnections  int
+	Bus             string
+}
+
+// SharedBus reports whether live-session events go through the store, so
+// that several instances can serve one session: "store", or "auto" when
+// this instance uses MongoDB or shares its embedded store.
+func (c *Config) SharedBus() bool {
+	return c.Bus == "store" || (c.Bus == "auto" && (c.MongoDBURI != "" || c.StoreListen != ""))
 }
 
 // Secure reports whether the public URL is https, which turns on Secure and
@@ -166,6 +174,14 @@ var Settings = []Setting{
 				return errors.New("out of range")
 			}
 			c.MaxConnections = n
+			return nil
+		}},
+	{"bus", "BUURTSTEM_BUS", "auto", "auto, memory, store", "How live-session events reach the instances: memory (this instance alone), store (several instances sharing the store), auto (store when MONGODB_URI or BUURTSTEM_STORE_LISTEN is set).",
+		func(c *Config, v string) error {
+			if v != "auto" && v != "memory" && v != "store" {
+				return errors.New("unknown bus")
+			}
+			c.Bus = v
 			return nil
 		}},
 	{"store-timeout", "BUURTSTEM_STORE_TIMEOUT", "5s", "a duration from 100ms to 60s", "How long a request waits for an unreachable store before it answers 503.",

@@ -357,6 +357,7 @@ func (c *conn) submit(ctx context.Context, env protocol.Envelope, assisted bool)
 		// A resend of an answer stored before (the ack was lost with a
 		// connection) is acknowledged again, even if the session moved on.
 		if _, err := c.hub.store.Contribution(ctx, id); err == nil {
+			c.repairPublish(ctx, id)
 			c.enqueue(prepare(protocol.TypeAck, env.ID, 0, protocol.AckData{ContributionID: id, Duplicate: true}))
 			return
 		}
@@ -394,12 +395,29 @@ func (c *conn) submit(ctx context.Context, env protocol.Envelope, assisted bool)
 		c.fail(env.ID, protocol.ErrUnavailable, "", nil)
 		return
 	}
-	if !out.Duplicate {
-		if err := c.hub.publish(ctx, c.sessionID, busContribution, toBus(contrib)); err != nil {
-			c.hub.log.Warn("Publishing a contribution failed; it is stored.", "session", c.sessionID, "error", err.Error())
-		}
+	if out.Duplicate {
+		c.repairPublish(ctx, contrib.ID)
+	} else if err := c.hub.publish(ctx, c.sessionID, busContribution, toBus(contrib)); err != nil {
+		c.hub.log.Warn("Publishing a contribution failed; it is stored.", "session", c.sessionID, "error", err.Error())
 	}
 	c.enqueue(prepare(protocol.TypeAck, env.ID, 0, protocol.AckData{ContributionID: contrib.ID, Duplicate: out.Duplicate}))
+}
+
+// repairPublish publishes a stored contribution the room has never seen:
+// its writer crashed (or lost the store) between the durable write and the
+// publish. Rooms keep a participant's newest answer, so a late event never
+// overrides a newer one.
+func (c *conn) repairPublish(ctx context.Context, id string) {
+	if c.room.knows(id) {
+		return
+	}
+	stored, err := c.hub.store.Contribution(ctx, id)
+	if err != nil {
+		return
+	}
+	if err := c.hub.publish(ctx, c.sessionID, busContribution, toBus(stored)); err != nil {
+		c.hub.log.Warn("Republishing a contribution failed.", "session", c.sessionID, "error", err.Error())
+	}
 }
 
 func (c *conn) control(ctx context.Context, env protocol.Envelope, staff *model.Staff) {

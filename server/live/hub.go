@@ -117,7 +117,7 @@ func (h *Hub) room(ctx context.Context, id string) (*room, error) {
 		h.mu.Unlock()
 		r := &room{
 			hub: h, id: id, conns: map[*conn]struct{}{},
-			answers: map[string]map[string]model.Answer{}, tallies: map[string]*tally{},
+			answers: map[string]map[string]dated{}, tallies: map[string]*tally{}, known: map[string]bool{},
 			texts: map[string]*model.Contribution{}, dirty: map[string]bool{}, stop: make(chan struct{}),
 		}
 		slot.err = r.load(ctx)

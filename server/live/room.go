@@ -40,8 +40,10 @@ type room struct {
 	residents int
 	// answers[prompt][participant] is the participant's latest answer;
 	// tallies hold the counts derived from it, kept up to date on write.
-	answers map[string]map[string]model.Answer
+	answers map[string]map[string]dated
 	tallies map[string]*tally
+	// known holds the ids of every contribution this room has recorded.
+	known map[string]bool
 	// texts are the written answers, for moderation and the wall.
 	texts   map[string]*model.Contribution
 	wall    []protocol.WallItem
@@ -56,6 +58,13 @@ type ringEntry struct {
 	seq   uint64
 	all   *websocket.PreparedMessage // residents and projector; nil if none
 	staff *websocket.PreparedMessage // intermediaries; nil if none
+}
+
+// dated is an answer with the time it was given: a participant's newest
+// answer counts, whatever order the events arrive in.
+type dated struct {
+	model.Answer
+	at time.Time
 }
 
 type tally struct {
@@ -193,6 +202,10 @@ func (e ringEntry) forRole(role string) *websocket.PreparedMessage {
 
 // record adds a contribution to answers, tallies and the wall.
 func (r *room) record(c *model.Contribution) {
+	if r.known[c.ID] {
+		return
+	}
+	r.known[c.ID] = true
 	if c.Answer.Text != "" {
 		if _, seen := r.texts[c.ID]; !seen {
 			r.texts[c.ID] = c
@@ -204,7 +217,7 @@ func (r *room) record(c *model.Contribution) {
 	}
 	byP := r.answers[c.PromptID]
 	if byP == nil {
-		byP = map[string]model.Answer{}
+		byP = map[string]dated{}
 		r.answers[c.PromptID] = byP
 	}
 	t := r.tallies[c.PromptID]
@@ -213,9 +226,12 @@ func (r *room) record(c *model.Contribution) {
 		r.tallies[c.PromptID] = t
 	}
 	if old, ok := byP[c.ParticipantID]; ok {
-		t.add(old, -1)
+		if old.at.After(c.CreatedAt) {
+			return // a late event of an older answer
+		}
+		t.add(old.Answer, -1)
 	}
-	byP[c.ParticipantID] = c.Answer
+	byP[c.ParticipantID] = dated{Answer: c.Answer, at: c.CreatedAt}
 	t.add(c.Answer, 1)
 	r.dirty[c.PromptID] = true
 }
@@ -367,6 +383,13 @@ func (r *room) leave(c *conn) {
 	if len(r.conns) == 0 && r.idle == nil {
 		r.idle = time.AfterFunc(r.hub.roomIdle, func() { r.hub.dropIfIdle(r) })
 	}
+}
+
+// knows reports whether the room has recorded a contribution.
+func (r *room) knows(id string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.known[id]
 }
 
 // dotItems are the ids a dots prompt may receive dots on: the written

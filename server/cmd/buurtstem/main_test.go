@@ -57,6 +57,7 @@ type proc struct {
 	cmd      *exec.Cmd
 	url      string
 	password string // first-start admin password, if printed
+	lines    []string
 	stderr   *strings.Builder
 	done     chan error
 }
@@ -88,6 +89,7 @@ func run(t *testing.T, dataDir string, args ...string) *proc {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
 			line := sc.Text()
+			p.lines = append(p.lines, line)
 			if m := password.FindStringSubmatch(line); m != nil {
 				p.password = m[1]
 			}
