@@ -87,7 +87,11 @@ func New(d Deps) (*Server, error) {
 	}
 	s.hub = live.NewHub(live.Config{MaxConns: d.Config.MaxConnections, Origins: d.Config.Origins()},
 		d.Store, s.sessions, s.auth, d.Catalog, d.Bus, d.Logger)
-	s.live = live.NewHandler(s.hub, s.cookies.Set, s.cookies.Session())
+	secret, err := d.Store.Secret(context.Background(), "participant_tokens")
+	if err != nil {
+		return nil, err
+	}
+	s.live = live.NewHandler(s.hub, secret, s.cookies.Set, s.cookies.Session())
 	s.liveAPI = api.NewSessionHandlers(s.sessions, s.hub, d.Config.BaseURL.String())
 	s.web = web.NewHandlers(renderer, d.Catalog, s.auth, adm, s.cookies)
 	s.api = api.New(s.auth, adm, func(c *fiber.Ctx, token string) {

@@ -261,6 +261,7 @@ func (r *room) results(promptID string) protocol.ResultsData {
 		}
 	}
 	d.Answered = len(r.answers[promptID])
+	d.SentAt = time.Now().UnixMilli()
 	return d
 }
 

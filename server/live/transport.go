@@ -2,6 +2,9 @@ package live
 
 import (
 	"bufio"
+	"crypto/hmac"
+	"crypto/rand"
+	"encoding/base64"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
@@ -21,14 +24,16 @@ import (
 
 	"github.com/buurtstem/buurtstem/i18n"
 	"github.com/buurtstem/buurtstem/server/apperr"
-	"github.com/buurtstem/buurtstem/server/auth"
 	"github.com/buurtstem/buurtstem/server/model"
 	"github.com/buurtstem/buurtstem/server/request"
 	"github.com/buurtstem/buurtstem/server/sessions"
 )
 
-// ParticipantCookie holds a resident's anonymous participant token: 256
-// random bits, no account, remembered on the device so "my input" works.
+// ParticipantCookie holds a resident's anonymous participant token, no
+// account, remembered on the device so "my input" works. The token is 128
+// random bits followed by a 128-bit HMAC of them under a server secret: the
+// server recognises its own tokens without storing anything at join, which
+// would cost a synchronous disk write per resident.
 const ParticipantCookie = "bst_participant"
 
 // identity is who a connection is, decided at the upgrade.
@@ -44,7 +49,8 @@ type identity struct {
 // Handler serves the HTTP side of live sessions: joining with a code and
 // the WebSocket upgrade.
 type Handler struct {
-	hub *Hub
+	hub    *Hub
+	secret []byte // signs participant tokens
 	// SetCookie writes a cookie with the server's cookie policy.
 	setCookie     func(c *fiber.Ctx, name, value string, maxAge time.Duration)
 	sessionCookie string
@@ -57,8 +63,10 @@ type Handler struct {
 }
 
 // NewHandler returns the HTTP handlers of the hub.
-func NewHandler(h *Hub, setCookie func(*fiber.Ctx, string, string, time.Duration), sessionCookie string) *Handler {
-	lh := &Handler{hub: h, setCookie: setCookie, sessionCookie: sessionCookie,
+// secret signs participant tokens; every instance sharing the store must
+// use the same one (store.Secret).
+func NewHandler(h *Hub, secret []byte, setCookie func(*fiber.Ctx, string, string, time.Duration), sessionCookie string) *Handler {
+	lh := &Handler{hub: h, secret: secret, setCookie: setCookie, sessionCookie: sessionCookie,
 		joinFailures: rate.NewLimiter(1, 60)}
 	lh.upgrader = websocket.Upgrader{
 		ReadBufferSize:  1024,
@@ -129,32 +137,45 @@ func (lh *Handler) Join(c *fiber.Ctx) error {
 }
 
 // participant returns the device's participant id, creating a token if
-// create is set and there is none.
+// create is set and there is none (or it is not one of ours).
 func (lh *Handler) participant(c *fiber.Ctx, create bool) (string, error) {
-	token := c.Cookies(ParticipantCookie)
-	if len(token) == 43 {
-		id := participantID(token)
-		if _, err := lh.hub.store.Participant(c.UserContext(), id); err == nil {
-			return id, nil
-		} else if !errors.Is(err, apperr.ErrNotFound) {
-			return "", err
-		}
+	if id, ok := lh.verify(c.Cookies(ParticipantCookie)); ok {
+		return id, nil
 	}
 	if !create {
 		return "", apperr.New(apperr.ErrUnauthenticated, "join.required")
 	}
-	token = auth.NewToken()
-	id := participantID(token)
-	if err := lh.hub.store.EnsureParticipant(c.UserContext(), &model.Participant{ID: id, CreatedAt: time.Now().UTC()}); err != nil {
+	random := make([]byte, 16)
+	if _, err := rand.Read(random); err != nil {
 		return "", err
 	}
+	token := base64.RawURLEncoding.EncodeToString(append(random, lh.mac(random)...))
 	lh.setCookie(c, ParticipantCookie, token, 365*24*time.Hour)
-	return id, nil
+	return participantID(random), nil
 }
 
-func participantID(token string) string {
-	h := sha256.Sum256([]byte("participant\x00" + token))
-	return hex.EncodeToString(h[:])
+// verify checks a participant token and returns its participant id.
+func (lh *Handler) verify(token string) (string, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil || len(b) != 32 {
+		return "", false
+	}
+	if !hmac.Equal(b[16:], lh.mac(b[:16])) {
+		return "", false
+	}
+	return participantID(b[:16]), true
+}
+
+func (lh *Handler) mac(random []byte) []byte {
+	m := hmac.New(sha256.New, lh.secret)
+	m.Write([]byte("participant\x00"))
+	m.Write(random)
+	return m.Sum(nil)[:16]
+}
+
+func participantID(random []byte) string {
+	h := sha256.Sum256(append([]byte("participant-id\x00"), random...))
+	return hex.EncodeToString(h[:16])
 }
 
 // Upgrade authorises a connection and hands it to the hub. Roles: resident

@@ -155,13 +155,6 @@ type Contribution struct {
 	CreatedAt     time.Time       `bson:"created_at" json:"created_at"`
 }
 
-// Participant is an anonymous resident. The _id is a hash of the token in
-// their cookie; nothing identifies the person.
-type Participant struct {
-	ID        string    `bson:"_id"`
-	CreatedAt time.Time `bson:"created_at"`
-}
-
 // LiveEvent is one event of a session's stream as the shared bus stores
 // it, so that several server instances can serve one session. The _id is
 // the session id and the zero-padded seq: every read is an _id lookup.

@@ -19,7 +19,6 @@ const (
 	colLoginThrottle  = "login_throttle"
 	colSessions       = "sessions"
 	colJoinCodes      = "join_codes"
-	colParticipants   = "participants"
 	colContributions  = "contributions"
 	colLiveHeads      = "live_heads"
 	colLiveEvents     = "live_events"

@@ -83,20 +83,6 @@ func (s *Store) SessionIDByCode(ctx context.Context, code string) (string, error
 	return doc.SessionID, mapErr(err)
 }
 
-// EnsureParticipant records an anonymous participant if new.
-func (s *Store) EnsureParticipant(ctx context.Context, p *model.Participant) error {
-	_, err := s.db.Collection(colParticipants).InsertOne(ctx, p)
-	if err != nil && mongo.IsDuplicateKeyError(err) {
-		return nil
-	}
-	return mapErr(err)
-}
-
-// Participant returns a participant by the hash of their token.
-func (s *Store) Participant(ctx context.Context, id string) (*model.Participant, error) {
-	return findOne[model.Participant](ctx, s, colParticipants, bson.D{{Key: "_id", Value: id}})
-}
-
 // InsertOutcome is what happened to one document of a batch.
 type InsertOutcome struct {
 	// Duplicate: a document with this _id existed (a repeated submission);

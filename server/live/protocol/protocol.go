@@ -201,6 +201,9 @@ type ResultsData struct {
 	Kind     string         `json:"kind"`
 	Answered int            `json:"answered"`
 	Counts   map[string]int `json:"counts"`
+	// SentAt is when the server sent this update (Unix milliseconds), so
+	// clients and the load generator can see how fresh it is.
+	SentAt int64 `json:"sent_at"`
 }
 
 // WallItem is an approved written answer shown to the room.

@@ -1,0 +1,507 @@
+// Command loadgen measures a buurtstem server under live-session load: it
+// joins N residents to one session, has the intermediary switch prompts,
+// lets residents submit answers, and prints connections, join errors,
+// delivery latency of prompt switches and results updates, acknowledged
+// submissions per second with their latency, and server memory per
+// connection. In the same run it measures a bare gorilla/websocket
+// broadcast loop on this machine and prints buurtstem's fan-out cost as a
+// ratio to it.
+//
+// Without -base it builds and starts its own server (demo mode, a fresh
+// embedded store) so that one command gives reproducible figures:
+//
+//	go run ./clients/go/cmd/loadgen -residents 1000
+//
+// The server and the load generator run in separate processes: a process
+// may hold at most 20,000 open files here.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/buurtstem/buurtstem/clients/apiclient"
+	"github.com/buurtstem/buurtstem/clients/go/live"
+	"github.com/buurtstem/buurtstem/server/live/protocol"
+)
+
+type options struct {
+	base        string
+	email       string
+	password    string
+	orgID       string
+	nbID        string
+	residents   int
+	switches    int
+	joinConc    int
+	submitRate  int
+	submitFor   time.Duration
+	baseline    bool
+	baselineMax int
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.base, "base", "", "server address; empty builds and starts a demo server")
+	flag.StringVar(&o.email, "email", "buurtwerker@voorbeeldstad.example", "intermediary login (with -base)")
+	flag.StringVar(&o.password, "password", "", "intermediary password (with -base)")
+	flag.StringVar(&o.orgID, "org", "demo-voorbeeldstad", "organisation id")
+	flag.StringVar(&o.nbID, "neighbourhood", "demo-buurt-lindenplein", "neighbourhood id")
+	flag.IntVar(&o.residents, "residents", 1000, "residents to connect")
+	flag.IntVar(&o.switches, "switches", 10, "prompt switches to time")
+	flag.IntVar(&o.joinConc, "join-concurrency", 200, "joins in flight at once")
+	flag.IntVar(&o.submitRate, "submit-rate", 2000, "submissions per second, all residents together")
+	flag.DurationVar(&o.submitFor, "submit-for", 5*time.Second, "how long to submit")
+	flag.BoolVar(&o.baseline, "baseline", true, "also measure a bare gorilla/websocket broadcast")
+	flag.IntVar(&o.baselineMax, "baseline-max", 9000, "most connections for the baseline (it holds both ends in this process)")
+	flag.Parse()
+	if err := run(o); err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(o options) error {
+	ctx := context.Background()
+	if o.base == "" {
+		stop, err := startServer(&o)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	fmt.Printf("buurtstem load run: %d residents, %d prompt switches, %d submissions/s for %v\n",
+		o.residents, o.switches, o.submitRate, o.submitFor)
+
+	staff := apiclient.New(o.base)
+	if _, err := staff.Login(ctx, o.email, o.password); err != nil {
+		return fmt.Errorf("intermediary login: %w", err)
+	}
+	prompts := make([]apiclient.Prompt, max(o.switches, 1))
+	for i := range prompts {
+		prompts[i] = apiclient.Prompt{Kind: "faces", Text: map[string]string{"nl": fmt.Sprintf("Vraag %d", i+1)}}
+	}
+	s, err := staff.CreateSession(ctx, o.orgID, apiclient.SessionInput{Title: "Load run", NeighbourhoodID: o.nbID,
+		Languages: []string{"nl"}, Moderation: "post", Prompts: prompts})
+	if err != nil {
+		return err
+	}
+	if s, err = staff.SessionAction(ctx, o.orgID, s.ID, "open"); err != nil {
+		return err
+	}
+	im, err := live.Dial(ctx, live.Options{Base: o.base, Session: s.ID, Role: "intermediary", Jar: staff.Jar()})
+	if err != nil {
+		return err
+	}
+	go drain(im)
+
+	memBefore, _ := serverRSS(o.base)
+
+	// Joins.
+	rs := make([]*res, o.residents)
+	var joinErrs atomic.Int64
+	var firstErr atomic.Value
+	sem := make(chan struct{}, o.joinConc)
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	for i := range rs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			r, err := join(ctx, o.base, s.Code)
+			if err != nil {
+				joinErrs.Add(1)
+				firstErr.CompareAndSwap(nil, err.Error())
+				return
+			}
+			rs[i] = r
+		}()
+	}
+	wg.Wait()
+	joinTime := time.Since(t0)
+	var conns []*res
+	for _, r := range rs {
+		if r != nil {
+			conns = append(conns, r)
+		}
+	}
+	fmt.Printf("joins: %d connected, %d errors, in %v (%.0f joins/s)\n", len(conns), joinErrs.Load(),
+		joinTime.Round(time.Millisecond), float64(len(conns))/joinTime.Seconds())
+	if e := firstErr.Load(); e != nil {
+		fmt.Printf("  first join error: %v\n", e)
+	}
+	if len(conns) == 0 {
+		return errors.New("no resident connected")
+	}
+
+	time.Sleep(2 * time.Second)
+	if memAfter, err := serverRSS(o.base); err == nil && memBefore > 0 {
+		fmt.Printf("server memory: %.1f MB before, %.1f MB with %d idle connections: %.1f KB per connection\n",
+			float64(memBefore)/1e6, float64(memAfter)/1e6, len(conns), float64(memAfter-memBefore)/float64(len(conns))/1024)
+	}
+
+	// Prompt switches.
+	var switchLat []time.Duration
+	for i := 0; i < o.switches; i++ {
+		for _, r := range conns {
+			r.expect(i)
+		}
+		start := time.Now()
+		if err := im.Control(ctx, fmt.Sprint("sw", i), protocol.ControlData{Action: "goto", Index: i}); err != nil {
+			return err
+		}
+		missed := 0
+		for _, r := range conns {
+			select {
+			case at := <-r.gotState:
+				switchLat = append(switchLat, at.Sub(start))
+			case <-time.After(10 * time.Second):
+				missed++
+			}
+		}
+		if missed > 0 {
+			fmt.Printf("  switch %d: %d residents did not receive it within 10 s\n", i, missed)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	fmt.Printf("prompt switch delivery to %d residents (%d switches): %s\n", len(conns), o.switches, summary(switchLat))
+
+	// Submissions, while results stream at 10 Hz.
+	for _, r := range conns {
+		r.resultsOn.Store(true)
+	}
+	promptID := s.Prompts[max(o.switches, 1)-1].ID
+	perConn := float64(o.submitRate) / float64(len(conns))
+	interval := time.Duration(float64(time.Second) / perConn)
+	var acked, failed atomic.Int64
+	var latMu sync.Mutex
+	var ackLat []time.Duration
+	deadline := time.Now().Add(o.submitFor)
+	t1 := time.Now()
+	for i, r := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Spread the first submissions over one interval.
+			time.Sleep(time.Duration(float64(interval) * float64(i) / float64(len(conns))))
+			for n := 0; time.Now().Before(deadline); n++ {
+				st := time.Now()
+				_, err := r.conn.Submit(ctx, fmt.Sprintf("s%d-%d", i, n), protocol.SubmitData{PromptID: promptID,
+					Answer: protocol.AnswerData{Face: 1 + n%5}})
+				d := time.Since(st)
+				if err != nil {
+					failed.Add(1)
+				} else {
+					acked.Add(1)
+					latMu.Lock()
+					ackLat = append(ackLat, d)
+					latMu.Unlock()
+				}
+				if sleep := interval - d; sleep > 0 {
+					time.Sleep(sleep)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(t1)
+	fmt.Printf("submissions: %d acknowledged, %d failed in %v: %.0f acknowledged/s; ack latency %s\n",
+		acked.Load(), failed.Load(), elapsed.Round(time.Millisecond), float64(acked.Load())/elapsed.Seconds(), summary(ackLat))
+	time.Sleep(300 * time.Millisecond)
+	var resLat []time.Duration
+	for _, r := range conns {
+		r.resultsOn.Store(false)
+		r.mu.Lock()
+		resLat = append(resLat, r.results...)
+		r.mu.Unlock()
+	}
+	fmt.Printf("results updates delivered (%d): %s\n", len(resLat), summary(resLat))
+
+	for _, r := range conns {
+		r.conn.Close()
+	}
+	im.Close()
+
+	if o.baseline {
+		n := min(len(conns), o.baselineMax)
+		bl, err := bareBroadcast(n, o.switches)
+		if err != nil {
+			return fmt.Errorf("baseline: %w", err)
+		}
+		fmt.Printf("bare gorilla/websocket broadcast of 200 bytes to %d connections: %s\n", n, summary(bl))
+		if len(switchLat) > 0 && len(bl) > 0 {
+			fmt.Printf("fan-out cost ratio (buurtstem prompt switch / bare broadcast): p50 %.1fx, p99 %.1fx\n",
+				ratio(switchLat, bl, 0.50), ratio(switchLat, bl, 0.99))
+		}
+	}
+	return nil
+}
+
+// res is one connected resident.
+type res struct {
+	conn      *live.Conn
+	want      atomic.Int64
+	gotState  chan time.Time
+	resultsOn atomic.Bool
+	mu        sync.Mutex
+	results   []time.Duration
+}
+
+func (r *res) expect(i int) { r.want.Store(int64(i)) }
+
+func join(ctx context.Context, base, code string) (*res, error) {
+	jar, _ := cookiejar.New(nil)
+	j, err := live.Join(ctx, base, code, jar)
+	if err != nil {
+		return nil, err
+	}
+	c, err := live.Dial(ctx, live.Options{Base: base, Session: j.SessionID, Jar: jar, Buffer: 64})
+	if err != nil {
+		return nil, err
+	}
+	r := &res{conn: c, gotState: make(chan time.Time, 4)}
+	r.want.Store(-2)
+	go r.read()
+	return r, nil
+}
+
+func (r *res) read() {
+	for env := range r.conn.Events() {
+		now := time.Now()
+		switch env.Type {
+		case protocol.TypeState:
+			var st protocol.StateData
+			if json.Unmarshal(env.Data, &st) == nil && int64(st.Current) == r.want.Load() {
+				select {
+				case r.gotState <- now:
+				default:
+				}
+			}
+		case protocol.TypeResults:
+			if !r.resultsOn.Load() {
+				continue
+			}
+			var rd protocol.ResultsData
+			if json.Unmarshal(env.Data, &rd) == nil && rd.SentAt > 0 {
+				r.mu.Lock()
+				r.results = append(r.results, now.Sub(time.UnixMilli(rd.SentAt)))
+				r.mu.Unlock()
+			}
+		}
+	}
+}
+
+func drain(c *live.Conn) {
+	for range c.Events() {
+	}
+}
+
+// serverRSS reads the server's resident memory from /metrics.
+func serverRSS(base string) (int64, error) {
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "process_resident_memory_bytes "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			return int64(f), err
+		}
+	}
+	return 0, errors.New("no process_resident_memory_bytes")
+}
+
+func percentile(d []time.Duration, p float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[min(len(s)-1, int(p*float64(len(s))))]
+}
+
+func summary(d []time.Duration) string {
+	if len(d) == 0 {
+		return "no samples"
+	}
+	r := func(x time.Duration) string { return x.Round(100 * time.Microsecond).String() }
+	return fmt.Sprintf("p50 %s, p95 %s, p99 %s, max %s (n=%d)",
+		r(percentile(d, .5)), r(percentile(d, .95)), r(percentile(d, .99)), r(percentile(d, 1)), len(d))
+}
+
+func ratio(a, b []time.Duration, p float64) float64 {
+	return float64(percentile(a, p)) / float64(max(percentile(b, p), time.Microsecond))
+}
+
+// bareBroadcast measures the floor: a plain gorilla/websocket server that
+// writes one 200-byte message to n connections, one goroutine per
+// connection, as buurtstem does. It returns, per broadcast, the time until
+// the last client received it.
+func bareBroadcast(n, rounds int) ([]time.Duration, error) {
+	var mu sync.Mutex
+	var serverConns []chan []byte
+	up := websocket.Upgrader{ReadBufferSize: 1024, WriteBufferSize: 1024}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		ch := make(chan []byte, 16)
+		mu.Lock()
+		serverConns = append(serverConns, ch)
+		mu.Unlock()
+		go func() {
+			for b := range ch {
+				_ = ws.WriteMessage(websocket.TextMessage, b)
+			}
+			ws.Close()
+		}()
+		for {
+			if _, _, err := ws.ReadMessage(); err != nil {
+				return
+			}
+		}
+	})}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+
+	recv := make(chan time.Time, n*2)
+	clients := make([]*websocket.Conn, 0, n)
+	for range n {
+		c, _, err := websocket.DefaultDialer.Dial("ws://"+ln.Addr().String()+"/", nil)
+		if err != nil {
+			return nil, err
+		}
+		clients = append(clients, c)
+		go func() {
+			for {
+				if _, _, err := c.ReadMessage(); err != nil {
+					return
+				}
+				recv <- time.Now()
+			}
+		}()
+	}
+	for {
+		mu.Lock()
+		k := len(serverConns)
+		mu.Unlock()
+		if k == n {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	msg := []byte(strings.Repeat("x", 200))
+	var out []time.Duration
+	for range max(rounds, 1) {
+		start := time.Now()
+		mu.Lock()
+		for _, ch := range serverConns {
+			ch <- msg
+		}
+		mu.Unlock()
+		var last time.Time
+		for range n {
+			last = <-recv
+		}
+		out = append(out, last.Sub(start))
+		time.Sleep(100 * time.Millisecond)
+	}
+	for _, c := range clients {
+		c.Close()
+	}
+	mu.Lock()
+	for _, ch := range serverConns {
+		close(ch)
+	}
+	mu.Unlock()
+	return out, nil
+}
+
+var (
+	listeningRe = regexp.MustCompile(`listening on ([0-9.:]+)\)`)
+	passwordRe  = regexp.MustCompile(`^\s*intermediary\s+(\S+)\s+password: (\S+)`)
+)
+
+// startServer builds the server and starts it in demo mode on a fresh
+// data directory; it fills o.base and the intermediary's login.
+func startServer(o *options) (func(), error) {
+	gomod, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil || strings.TrimSpace(string(gomod)) == "" {
+		return nil, errors.New("run from inside the buurtstem module, or pass -base")
+	}
+	root := filepath.Dir(strings.TrimSpace(string(gomod)))
+	dir, err := os.MkdirTemp("", "bstload")
+	if err != nil {
+		return nil, err
+	}
+	bin := filepath.Join(dir, "buurtstem")
+	build := exec.Command("go", "build", "-o", bin, "./server/cmd/buurtstem")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("build server: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "-demo", "-listen", "127.0.0.1:0", "-data-dir", filepath.Join(dir, "data"),
+		"-log-level", "error", "-max-connections", strconv.Itoa(o.residents+100))
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	stop := func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			_ = cmd.Process.Kill()
+		}
+		_ = os.RemoveAll(dir)
+	}
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		line := sc.Text()
+		if m := passwordRe.FindStringSubmatch(line); m != nil {
+			o.email, o.password = m[1], m[2]
+		}
+		if m := listeningRe.FindStringSubmatch(line); m != nil {
+			o.base = "http://" + m[1]
+			go func() { _, _ = io.Copy(io.Discard, stdout) }()
+			return stop, nil
+		}
+	}
+	stop()
+	return nil, errors.New("server did not start")
+}
