@@ -270,12 +270,30 @@ func TestTooLarge(t *testing.T) {
 	}
 }
 
-// sendLarge sends a request over a connection of its own and reads the
-// answer while the body is still being written: the server answers 413 as
-// soon as it has read the headers and closes the connection, so a client
-// that first writes everything may see the connection reset instead of
-// the answer.
+// sendLarge sends a request with a body over a connection of its own; see
+// rawHTTP.
 func sendLarge(t *testing.T, base, method, path, lang, contentType, body, cookie string, header ...string) *page {
+	t.Helper()
+	u, _ := url.Parse(base)
+	var head strings.Builder
+	fmt.Fprintf(&head, "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nAccept-Language: %s\r\nOrigin: %s\r\n",
+		method, path, u.Host, contentType, len(body), lang, base)
+	if cookie != "" {
+		fmt.Fprintf(&head, "Cookie: %s\r\n", cookie)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		fmt.Fprintf(&head, "%s: %s\r\n", header[i], header[i+1])
+	}
+	head.WriteString("\r\n")
+	return rawHTTP(t, base, head.String(), body)
+}
+
+// rawHTTP writes a request exactly as given over a connection of its own
+// and reads the answer while the body is still being written: the server
+// answers a body over the limit as soon as it has read the headers and
+// closes the connection, so a client that first writes everything may see
+// the connection reset instead of the answer.
+func rawHTTP(t *testing.T, base, head, body string) *page {
 	t.Helper()
 	u, _ := url.Parse(base)
 	conn, err := net.DialTimeout("tcp", u.Host, 5*time.Second)
@@ -284,23 +302,15 @@ func sendLarge(t *testing.T, base, method, path, lang, contentType, body, cookie
 	}
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(20 * time.Second))
-	var head strings.Builder
-	fmt.Fprintf(&head, "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nAccept-Language: %s\r\nOrigin: %s\r\nCookie: %s\r\n",
-		method, path, u.Host, contentType, len(body), lang, base, cookie)
-	for i := 0; i+1 < len(header); i += 2 {
-		fmt.Fprintf(&head, "%s: %s\r\n", header[i], header[i+1])
-	}
-	head.WriteString("\r\n")
 	go func() {
 		// Write errors are expected once the server has answered.
-		if _, err := conn.Write([]byte(head.String())); err == nil {
+		if _, err := conn.Write([]byte(head)); err == nil && body != "" {
 			_, _ = conn.Write([]byte(body))
 		}
 	}()
-	req, _ := http.NewRequest(method, base+path, nil)
-	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
-		t.Fatalf("%s %s: reading the answer: %v", method, path, err)
+		t.Fatalf("%.40q: reading the answer: %v", head, err)
 	}
 	defer resp.Body.Close()
 	var b bytes.Buffer

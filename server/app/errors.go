@@ -32,6 +32,7 @@ type ErrorDetail struct {
 // and translated messages. People never see a driver error or a stack
 // trace; the log gets the detail of anything unexpected.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	s.setSecurityHeaders(c)
 	l := request.Localizer(c)
 	if l == nil {
 		// The error came before the language middleware (e.g. a body over

@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"mime"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -29,15 +30,20 @@ func (s *Server) observe(c *fiber.Ctx) error {
 		}
 	}
 	d := time.Since(start)
-	route := c.Route().Path
+	// Fiber's strings point into buffers that the next request reuses. The
+	// metrics keep their label values, so they get copies: with the
+	// original, a POST was later counted as "GETT" (and the label map's
+	// keys changed under it).
+	method := strings.Clone(c.Method())
+	route := strings.Clone(c.Route().Path)
 	if c.Locals(keyUnmatched) != nil {
 		route = "unmatched"
 	}
 	status := c.Response().StatusCode()
-	s.metrics.ObserveRequest(c.Method(), route, status, d)
+	s.metrics.ObserveRequest(method, route, status, d)
 	level := slogLevel(status)
 	s.log.Log(c.UserContext(), level, "Request served.",
-		"method", c.Method(), "route", route, "status", status, "duration_ms", d.Milliseconds())
+		"method", method, "route", route, "status", status, "duration_ms", d.Milliseconds())
 	return nil
 }
 
@@ -45,6 +51,15 @@ func (s *Server) observe(c *fiber.Ctx) error {
 // security policy allows no inline script and nothing from other origins:
 // resident pages make no third-party requests at all.
 func (s *Server) securityHeaders(c *fiber.Ctx) error {
+	s.setSecurityHeaders(c)
+	return c.Next()
+}
+
+// setSecurityHeaders sets the headers of securityHeaders. The error handler
+// calls it too, for the answers fasthttp makes while still reading a
+// request (a body over the limit, a broken request), which pass no
+// middleware and went out without them.
+func (s *Server) setSecurityHeaders(c *fiber.Ctx) {
 	h := &c.Response().Header
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; "+
 		"img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; object-src 'none'; "+
@@ -57,7 +72,6 @@ func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	if s.cfg.Secure() {
 		h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 	}
-	return c.Next()
 }
 
 // language picks the request's language: ?lang= (remembered in a cookie),

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -41,35 +42,75 @@ import (
 // test until its ids and a valid body are added to tenancyResources.
 
 // tenancyResources says, for the path segment that follows /orgs/:org (""
-// for the organisation itself), how to fill :id and what a valid body looks
-// like. The body references records of the organisation under attack, so a
-// missing check would let the request succeed rather than fail validation.
+// for the organisation itself), how to fill :id, what a valid body looks
+// like and which roles may use it. The body references records of the
+// organisation under attack, so a missing check would let the request
+// succeed rather than fail validation; action is the segment after :id
+// ("" if none), for routes whose body differs.
 var tenancyResources = map[string]struct {
 	ids  func(tn *tenant) []string
-	body func(tn *tenant) map[string]any
+	body func(tn *tenant, action string) map[string]any
+	// writers may change these records besides admins; readers may read
+	// them (nil: every role).
+	writers, readers []model.Role
 }{
 	"": {
 		ids:  func(*tenant) []string { return nil },
-		body: func(*tenant) map[string]any { return map[string]any{"name": "Overgenomen"} },
+		body: func(*tenant, string) map[string]any { return map[string]any{"name": "Overgenomen"} },
 	},
 	"neighbourhoods": {
 		ids: func(tn *tenant) []string { return tn.neighbourhoods },
-		body: func(tn *tenant) map[string]any {
+		body: func(tn *tenant, _ string) map[string]any {
 			return map[string]any{"name": "Indringersbuurt", "level": "buurt", "parent_id": tn.wijk, "cbs_code": "BU99998888"}
 		},
 	},
 	"venues": {
 		ids: func(tn *tenant) []string { return tn.venues },
-		body: func(tn *tenant) map[string]any {
+		body: func(tn *tenant, _ string) map[string]any {
 			return map[string]any{"name": "Indringershuis", "address": "Nergens 1", "neighbourhood_id": tn.buurt}
 		},
 	},
 	"staff": {
 		ids: func(tn *tenant) []string { return tn.staff },
-		body: func(*tenant) map[string]any {
+		body: func(*tenant, string) map[string]any {
 			return map[string]any{"email": "indringer@example.org", "name": "Indringer", "role": "admin", "disabled": true}
 		},
+		readers: []model.Role{model.RoleAdmin},
 	},
+	"sessions": {
+		ids: func(tn *tenant) []string { return tn.sessions },
+		body: func(tn *tenant, action string) map[string]any {
+			if action == "move" {
+				return map[string]any{"index": 0}
+			}
+			return sessionBody(tn)
+		},
+		writers: []model.Role{model.RoleIntermediary},
+	},
+}
+
+// sessionBody is a valid session referencing a tenant's neighbourhood and
+// venue.
+func sessionBody(tn *tenant) map[string]any {
+	venue := ""
+	if len(tn.venues) > 0 {
+		venue = tn.venues[0]
+	}
+	return map[string]any{"title": "Indringersavond", "neighbourhood_id": tn.buurt, "venue_id": venue,
+		"languages": []string{"nl"}, "version": 0,
+		"prompts": []map[string]any{{"kind": "open", "text": map[string]string{"nl": "Wat vindt u?"}, "allow": []string{"text"}}}}
+}
+
+// may reports whether a role may use a route of a kind of record.
+func may(role model.Role, r orgRoute) bool {
+	res := tenancyResources[r.resource]
+	if role == model.RoleAdmin {
+		return true
+	}
+	if r.writes() {
+		return slices.Contains(res.writers, role)
+	}
+	return res.readers == nil || slices.Contains(res.readers, role)
 }
 
 // tenant is an organisation and the ids of what it holds.
@@ -78,13 +119,15 @@ type tenant struct {
 	neighbourhoods []string
 	venues         []string
 	staff          []string
+	sessions       []string
 	wijk, buurt    string // referenced by bodies
 }
 
 // missing is a tenant that does not exist: what a foreign organisation or
 // record must be indistinguishable from.
 var missing = &tenant{orgID: "no-such-org", neighbourhoods: []string{"no-such-id"},
-	venues: []string{"no-such-id"}, staff: []string{"no-such-id"}, wijk: "no-such-id", buurt: "no-such-id"}
+	venues: []string{"no-such-id"}, staff: []string{"no-such-id"}, sessions: []string{"no-such-id"},
+	wijk: "no-such-id", buurt: "no-such-id"}
 
 // orgRoute is a route with an :org parameter, split for substitution.
 type orgRoute struct {
@@ -92,6 +135,7 @@ type orgRoute struct {
 	api          bool
 	resource     string // segment after :org, "" for the organisation itself
 	hasID        bool
+	action       string // segment after :id, if any
 }
 
 // orgRoutes lists every route of the running server with an :org
@@ -116,6 +160,9 @@ func orgRoutes(t *testing.T, e *env) []orgRoute {
 			case p == "org":
 			case p == "id" && i+2 < len(segs) && segs[i+2] == ":id":
 				or.hasID = true
+				if i+3 < len(segs) {
+					or.action = segs[i+3]
+				}
 			default:
 				ok = false
 			}
@@ -207,20 +254,18 @@ func formOf(csrf string, body map[string]any) url.Values {
 
 // expect returns the status the attacker must get for a route of an
 // organisation in which they have role ("" for none), with :id taken from
-// the organisation itself (foreignID false) or from another one.
+// the organisation itself (foreignID false) or from another one. 0 means
+// the request is the actor's own business, not part of the attack.
 func expect(role model.Role, r orgRoute, foreignID bool) int {
 	switch {
 	case role == "":
 		return http.StatusNotFound
-	case role == model.RoleAdmin:
-		if r.hasID && foreignID {
-			return http.StatusNotFound
-		}
-		return 0 // the actor's own business: not part of the attack
-	case r.writes() || r.resource == "staff":
+	case !may(role, r):
 		return http.StatusForbidden
 	case r.hasID && foreignID:
 		return http.StatusNotFound
+	case r.writes():
+		return 0
 	}
 	// Reading one's own organisation is allowed; checking it proves the
 	// attacker's session works, so the refusals above are not an accident.
@@ -245,7 +290,7 @@ func attack(t *testing.T, e *env, a *attacker, routes []orgRoute, orgOf, records
 		if want == 0 {
 			continue
 		}
-		body := tenancyResources[r.resource].body(records)
+		body := tenancyResources[r.resource].body(records, r.action)
 		paths := r.urls(orgOf.orgID, records)
 		// The same request for something that does not exist.
 		control := r.urls(orgOf.orgID, missing)[0]
@@ -255,6 +300,10 @@ func attack(t *testing.T, e *env, a *attacker, routes []orgRoute, orgOf, records
 		if len(paths) == 0 {
 			t.Errorf("%s: %s %s: no ids to try", a.name, r.method, r.path)
 		}
+		var ctl *page
+		if want >= 400 {
+			ctl = a.try(r, control, tenancyResources[r.resource].body(missing, r.action))
+		}
 		for _, p := range paths {
 			got := a.try(r, p, body)
 			n++
@@ -262,12 +311,9 @@ func attack(t *testing.T, e *env, a *attacker, routes []orgRoute, orgOf, records
 				t.Errorf("%s: %s %s = %d, want %d (body %.200q)", a.name, r.method, p, got.status, want, got.body)
 				continue
 			}
-			if want >= 400 {
-				ctl := a.try(r, control, tenancyResources[r.resource].body(missing))
-				if ctl.status != got.status || errorCode(got) != errorCode(ctl) {
-					t.Errorf("%s: %s %s = %d %q, but for something that does not exist (%s) %d %q",
-						a.name, r.method, p, got.status, errorCode(got), control, ctl.status, errorCode(ctl))
-				}
+			if ctl != nil && (ctl.status != got.status || errorCode(got) != errorCode(ctl)) {
+				t.Errorf("%s: %s %s = %d %q, but for something that does not exist (%s) %d %q",
+					a.name, r.method, p, got.status, errorCode(got), control, ctl.status, errorCode(ctl))
 			}
 		}
 		if r.writes() {
@@ -321,6 +367,10 @@ func snapshot(t *testing.T, st *store.Store, orgID string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ls, err := st.Sessions(ctx, orgID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	all, err := st.Organisations(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -330,7 +380,7 @@ func snapshot(t *testing.T, st *store.Store, orgID string) string {
 		t.Fatal(err)
 	}
 	b, err := json.Marshal(map[string]any{"org": o, "neighbourhoods": ns, "venues": vs, "staff": ss,
-		"organisations": len(all), "accounts": nstaff})
+		"sessions": ls, "organisations": len(all), "accounts": nstaff})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -401,6 +451,24 @@ func TestTenancyEveryRoute(t *testing.T) {
 	for _, a := range demo.Accounts {
 		home.staff = append(home.staff, a.ID)
 	}
+	// A live session in each: one still a draft, one open with a join code.
+	for _, c := range []struct {
+		api *apiclient.Client
+		tn  *tenant
+	}{{root, home}, {oc, other}} {
+		for i := range 2 {
+			var ls struct{ ID string }
+			if err := c.api.Do(ctx, http.MethodPost, "/api/v1/orgs/"+c.tn.orgID+"/sessions", sessionBody(c.tn), &ls); err != nil {
+				t.Fatalf("create session: %v", err)
+			}
+			if i == 1 {
+				if err := c.api.Do(ctx, http.MethodPost, "/api/v1/orgs/"+c.tn.orgID+"/sessions/"+ls.ID+"/open", nil, nil); err != nil {
+					t.Fatalf("open session: %v", err)
+				}
+			}
+			c.tn.sessions = append(c.tn.sessions, ls.ID)
+		}
+	}
 
 	// The second admin sees only their own organisation in lists.
 	orgs, err := oc.Orgs(ctx)
@@ -439,9 +507,12 @@ func TestTenancyEveryRoute(t *testing.T) {
 func refsInBodies(t *testing.T, e *env, a *attacker, own, foreign *tenant) {
 	t.Helper()
 	before := []string{snapshot(t, e.store, own.orgID), snapshot(t, e.store, foreign.orgID)}
-	cases := []struct{ resource, field string }{{"neighbourhoods", "parent_id"}, {"venues", "neighbourhood_id"}}
+	cases := []struct {
+		resource, field string
+		page            bool
+	}{{"neighbourhoods", "parent_id", true}, {"venues", "neighbourhood_id", true}, {"sessions", "neighbourhood_id", false}}
 	for _, c := range cases {
-		body := tenancyResources[c.resource].body(foreign)
+		body := tenancyResources[c.resource].body(foreign, "")
 		api := a.api.do(http.MethodPost, "/api/v1/orgs/"+own.orgID+"/"+c.resource, body)
 		var eb struct {
 			Error struct{ Code, Field string } `json:"error"`
@@ -450,9 +521,12 @@ func refsInBodies(t *testing.T, e *env, a *attacker, own, foreign *tenant) {
 		if api.status != http.StatusBadRequest || eb.Error.Field != c.field {
 			t.Errorf("API: new %s pointing into another organisation: %d %s", c.resource, api.status, api.body)
 		}
-		ghost := a.api.do(http.MethodPost, "/api/v1/orgs/"+own.orgID+"/"+c.resource, tenancyResources[c.resource].body(missing))
+		ghost := a.api.do(http.MethodPost, "/api/v1/orgs/"+own.orgID+"/"+c.resource, tenancyResources[c.resource].body(missing, ""))
 		if ghost.status != api.status || ghost.body != api.body {
 			t.Errorf("API: a foreign %s differs from a missing one: %s vs %s", c.field, api.body, ghost.body)
+		}
+		if !c.page {
+			continue
 		}
 		if p := a.br.send(http.MethodPost, "/orgs/"+own.orgID+"/"+c.resource, formOf(a.csrf, body)); p.status != http.StatusBadRequest || !strings.Contains(p.body, "field-error") {
 			t.Errorf("page: new %s pointing into another organisation: %d", c.resource, p.status)

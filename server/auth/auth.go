@@ -105,52 +105,29 @@ func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSp
 // apperr.ErrTooMany while the address is locked.
 func (s *Service) Login(ctx context.Context, email, password string) (*Login, error) {
 	email = NormalizeEmail(email)
-	key := hashKey(email)
-	mu := &s.attempts[int(key[0])%len(s.attempts)]
-	mu.Lock()
-	defer mu.Unlock()
-	now := s.now()
-	th, err := s.store.LoginThrottle(ctx, key)
+	var st *model.Staff
+	ok, err := s.throttled(ctx, email, func() (bool, error) {
+		var err error
+		st, err = s.store.StaffByEmail(ctx, email)
+		if errors.Is(err, apperr.ErrNotFound) {
+			_, _ = CheckPassword(s.dummy(), password)
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		ok, err := CheckPassword(st.PasswordHash, password)
+		return ok && !st.Disabled, err
+	})
 	if err != nil {
 		return nil, err
 	}
-	if now.Before(th.LockedUntil) {
-		return nil, lockedError(th.LockedUntil.Sub(now))
-	}
-
-	st, err := s.store.StaffByEmail(ctx, email)
-	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
-		return nil, err
-	}
-	ok := false
-	if st != nil {
-		ok, err = CheckPassword(st.PasswordHash, password)
-		if err != nil {
-			return nil, err
-		}
-		ok = ok && !st.Disabled
-	} else {
-		_, _ = CheckPassword(s.dummy(), password)
-	}
 	if !ok {
-		th.Failures++
-		th.UpdatedAt = now
-		if over := th.Failures - s.set.FreeFailures; over >= 0 {
-			lock := s.set.FirstLock << min(over, 20)
-			th.LockedUntil = now.Add(min(lock, s.set.MaxLock))
-		}
-		if err := s.store.SaveLoginThrottle(ctx, th); err != nil {
-			return nil, err
-		}
 		return nil, apperr.New(apperr.ErrUnauthenticated, "login.failed")
-	}
-	if th.Failures > 0 {
-		if err := s.store.ClearLoginThrottle(ctx, key); err != nil {
-			return nil, err
-		}
 	}
 	// A fresh token at every login: a token planted before login (session
 	// fixation) is never promoted.
+	now := s.now()
 	l := &Login{Token: NewToken(), CSRF: NewToken(), Staff: st}
 	err = s.store.InsertStaffSession(ctx, &model.StaffSession{
 		ID: hashKey(l.Token), StaffID: st.ID, CSRFToken: l.CSRF, CreatedAt: now, LastSeenAt: now,
@@ -159,6 +136,46 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Login, er
 		return nil, err
 	}
 	return l, nil
+}
+
+// throttled runs check, a password comparison for a normalised address,
+// under the address's throttle: refused with apperr.ErrTooMany while the
+// address is locked, a false result counted as a failure (locking the
+// address after the free ones), a true one clearing the count. The login
+// and the current-password check of a password change share it, so the
+// second is no way around the first.
+func (s *Service) throttled(ctx context.Context, email string, check func() (bool, error)) (bool, error) {
+	key := hashKey(email)
+	mu := &s.attempts[int(key[0])%len(s.attempts)]
+	mu.Lock()
+	defer mu.Unlock()
+	now := s.now()
+	th, err := s.store.LoginThrottle(ctx, key)
+	if err != nil {
+		return false, err
+	}
+	if now.Before(th.LockedUntil) {
+		return false, lockedError(th.LockedUntil.Sub(now))
+	}
+	ok, err := check()
+	if err != nil {
+		return false, err
+	}
+	if !ok {
+		th.Failures++
+		th.UpdatedAt = now
+		if over := th.Failures - s.set.FreeFailures; over >= 0 {
+			lock := s.set.FirstLock << min(over, 20)
+			th.LockedUntil = now.Add(min(lock, s.set.MaxLock))
+		}
+		return false, s.store.SaveLoginThrottle(ctx, th)
+	}
+	if th.Failures > 0 {
+		if err := s.store.ClearLoginThrottle(ctx, key); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 func lockedError(wait time.Duration) error {
@@ -217,9 +234,11 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 }
 
 // ChangePassword sets a new password after checking the current one, and
-// ends every other session of the account.
+// ends every other session of the account. The check counts against the
+// login throttle: whoever finds a logged-in device must not be able to
+// guess the password without limit and keep access after the session.
 func (s *Service) ChangePassword(ctx context.Context, st *model.Staff, keep *model.StaffSession, current, next string) error {
-	ok, err := CheckPassword(st.PasswordHash, current)
+	ok, err := s.throttled(ctx, st.Email, func() (bool, error) { return CheckPassword(st.PasswordHash, current) })
 	if err != nil {
 		return err
 	}

@@ -393,3 +393,31 @@ func TestPurge(t *testing.T) {
 		t.Fatalf("purge kept a day-old throttle: %+v %v", th, err)
 	}
 }
+
+// TestChangePasswordThrottled: wrong current passwords count against the
+// login throttle, so a logged-in session is no way to guess the password
+// without limit.
+func TestChangePasswordThrottled(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	l := f.mustLogin()
+	st, ss, err := f.svc.Authenticate(ctx, l.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		if err := f.svc.ChangePassword(ctx, st, ss, "geraden", "een nieuw lang wachtwoord"); msgID(err) != "password.current_wrong" {
+			t.Fatalf("wrong current password %d: %v", i+1, err)
+		}
+	}
+	if err := f.svc.ChangePassword(ctx, st, ss, password, "een nieuw lang wachtwoord"); !errors.Is(err, apperr.ErrTooMany) {
+		t.Fatalf("after five wrong current passwords: %v", err)
+	}
+	if _, err := f.login(f.staff.Email, password); !errors.Is(err, apperr.ErrTooMany) {
+		t.Fatalf("the login shares the lock: %v", err)
+	}
+	f.now = f.now.Add(time.Hour)
+	if err := f.svc.ChangePassword(ctx, st, ss, password, "een nieuw lang wachtwoord"); err != nil {
+		t.Fatalf("after the lock: %v", err)
+	}
+}
