@@ -72,5 +72,7 @@ func (m *Metrics) ObserveStore(command string, d time.Duration, ok bool) {
 
 // Handler serves the registry in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Registry: m.Registry})
+	// ContinueOnError: one failing collector (e.g. /proc unreadable for a
+	// moment under load) must not hide every other metric.
+	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Registry: m.Registry, ErrorHandling: promhttp.ContinueOnError})
 }
