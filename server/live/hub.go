@@ -116,7 +116,7 @@ func (h *Hub) room(ctx context.Context, id string) (*room, error) {
 		h.rooms[id] = slot
 		h.mu.Unlock()
 		r := &room{
-			hub: h, id: id, conns: map[*conn]struct{}{},
+			hub: h, id: id, conns: map[*conn]struct{}{}, staff: map[*conn]struct{}{},
 			answers: map[string]map[string]dated{}, tallies: map[string]*tally{}, known: map[string]bool{},
 			texts: map[string]*model.Contribution{}, dirty: map[string]bool{}, stop: make(chan struct{}),
 		}
@@ -144,7 +144,7 @@ func (h *Hub) room(ctx context.Context, id string) (*room, error) {
 func (h *Hub) dropIfIdle(r *room) {
 	h.mu.Lock()
 	r.mu.Lock()
-	if len(r.conns) > 0 {
+	if len(r.conns)+len(r.staff) > 0 {
 		r.mu.Unlock()
 		h.mu.Unlock()
 		return

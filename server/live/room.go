@@ -1,6 +1,7 @@
 package live
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"github.com/buurtstem/buurtstem/server/live/protocol"
@@ -35,9 +36,11 @@ type room struct {
 	sess      *model.Session
 	epoch     string
 	seq       uint64
-	ring      []ringEntry
-	conns     map[*conn]struct{}
+	ring      ring
+	conns     map[*conn]struct{} // residents and projectors
+	staff     map[*conn]struct{} // intermediaries, who also get contribution events
 	residents int
+	prompts   []byte // the prompts as last sent, to send them again only when edited
 	// answers[prompt][participant] is the participant's latest answer;
 	// tallies hold the counts derived from it, kept up to date on write.
 	answers map[string]map[string]dated
@@ -94,6 +97,7 @@ func (r *room) load(ctx context.Context) error {
 		return err
 	}
 	r.sess = sess
+	r.prompts, _ = json.Marshal(sess.Prompts)
 	cs, err := r.hub.store.ContributionsOf(ctx, r.id)
 	if err != nil {
 		cancel()
@@ -118,7 +122,8 @@ func (r *room) deliver(ev Event) {
 func (r *room) apply(ev Event) {
 	if ev.Epoch != r.epoch {
 		// The stream started over (shared bus reset): everyone resyncs.
-		r.epoch, r.seq, r.ring = ev.Epoch, ev.Seq, r.ring[:0]
+		r.epoch, r.seq = ev.Epoch, ev.Seq
+		r.ring.reset()
 	} else if ev.Seq <= r.seq {
 		return // seen already
 	}
@@ -133,7 +138,13 @@ func (r *room) apply(ev Event) {
 			break
 		}
 		r.sess = &s
-		d := protocol.StateData{State: string(s.State), Current: s.Current, Prompt: s.CurrentPrompt(), Session: view(&s)}
+		d := protocol.StateData{State: string(s.State), Current: s.Current, Prompt: s.CurrentPrompt()}
+		// A prompt switch carries only the new prompt; the whole session
+		// goes out again only after an edit of the prompts.
+		if p, _ := json.Marshal(s.Prompts); !bytes.Equal(p, r.prompts) {
+			r.prompts = p
+			d.Session = view(&s)
+		}
 		all, allType, shared = d, protocol.TypeState, true
 	case busContribution:
 		var ce contributionEvent
@@ -176,20 +187,56 @@ func (r *room) apply(ev Event) {
 	} else if staff != nil {
 		e.staff = prepare(staffType, "", ev.Seq, staff)
 	}
-	if len(r.ring) == ringSize {
-		copy(r.ring, r.ring[1:])
-		r.ring = r.ring[:ringSize-1]
+	r.ring.push(e)
+	if e.all != nil {
+		for c := range r.conns {
+			c.enqueue(e.all)
+		}
 	}
-	r.ring = append(r.ring, e)
-	for c := range r.conns {
-		if m := e.forRole(c.role); m != nil {
-			c.enqueue(m)
+	if e.staff != nil {
+		for c := range r.staff {
+			c.enqueue(e.staff)
 		}
 	}
 	if ev.Type == busState && r.sess.State == model.StateClosed {
 		for c := range r.conns {
 			c.closeAfterFlush(protocol.CloseSessionClosed, "session closed")
 		}
+		for c := range r.staff {
+			c.closeAfterFlush(protocol.CloseSessionClosed, "session closed")
+		}
+	}
+}
+
+// ring holds the last ringSize events in a circular buffer.
+type ring struct {
+	buf   []ringEntry
+	start int
+}
+
+func (g *ring) push(e ringEntry) {
+	if len(g.buf) < ringSize {
+		g.buf = append(g.buf, e)
+		return
+	}
+	g.buf[g.start] = e
+	g.start = (g.start + 1) % ringSize
+}
+
+func (g *ring) reset() { g.buf, g.start = g.buf[:0], 0 }
+
+// oldest returns the seq of the oldest event held, or 0.
+func (g *ring) oldest() uint64 {
+	if len(g.buf) == 0 {
+		return 0
+	}
+	return g.buf[g.start].seq
+}
+
+// each visits the events in order.
+func (g *ring) each(fn func(ringEntry)) {
+	for i := range g.buf {
+		fn(g.buf[(g.start+i)%len(g.buf)])
 	}
 }
 
@@ -287,6 +334,9 @@ func (r *room) flush() {
 		for c := range r.conns {
 			c.enqueue(m)
 		}
+		for c := range r.staff {
+			c.enqueue(m)
+		}
 	}
 	clear(r.dirty)
 	if r.present {
@@ -296,6 +346,9 @@ func (r *room) flush() {
 			if c.role != protocol.RoleResident {
 				c.enqueue(m)
 			}
+		}
+		for c := range r.staff {
+			c.enqueue(m)
 		}
 	}
 }
@@ -310,24 +363,24 @@ func (r *room) join(c *conn, h protocol.HelloData) {
 		r.idle.Stop()
 		r.idle = nil
 	}
-	r.conns[c] = struct{}{}
+	r.set(c)[c] = struct{}{}
 	if c.role == protocol.RoleResident {
 		r.residents++
 		r.present = true
 	}
 	replay := h.Epoch == r.epoch && h.LastSeq <= r.seq &&
-		(h.LastSeq == r.seq || (len(r.ring) > 0 && h.LastSeq+1 >= r.ring[0].seq))
+		(h.LastSeq == r.seq || (r.ring.oldest() > 0 && h.LastSeq+1 >= r.ring.oldest()))
 	c.enqueue(prepare(protocol.TypeWelcome, "", 0, protocol.WelcomeData{
 		Protocol: protocol.Version, Role: c.role, Epoch: r.epoch, Seq: r.seq, Replay: replay, Lang: c.lang.Lang.Code,
 	}))
 	if replay {
-		for _, e := range r.ring {
+		r.ring.each(func(e ringEntry) {
 			if e.seq > h.LastSeq {
 				if m := e.forRole(c.role); m != nil {
 					c.enqueue(m)
 				}
 			}
-		}
+		})
 		for id := range r.tallies {
 			c.enqueue(prepare(protocol.TypeResults, "", 0, r.results(id)))
 		}
@@ -373,17 +426,26 @@ func (r *room) snapshot(c *conn) protocol.SnapshotData {
 func (r *room) leave(c *conn) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if _, ok := r.conns[c]; !ok {
+	set := r.set(c)
+	if _, ok := set[c]; !ok {
 		return
 	}
-	delete(r.conns, c)
+	delete(set, c)
 	if c.role == protocol.RoleResident {
 		r.residents--
 		r.present = true
 	}
-	if len(r.conns) == 0 && r.idle == nil {
+	if len(r.conns)+len(r.staff) == 0 && r.idle == nil {
 		r.idle = time.AfterFunc(r.hub.roomIdle, func() { r.hub.dropIfIdle(r) })
 	}
+}
+
+// set returns the connection set of c's role.
+func (r *room) set(c *conn) map[*conn]struct{} {
+	if c.role == protocol.RoleIntermediary {
+		return r.staff
+	}
+	return r.conns
 }
 
 // knows reports whether the room has recorded a contribution.
