@@ -51,6 +51,7 @@ type Server struct {
 	log      *slog.Logger
 	auth     *auth.Service
 	web      *web.Handlers
+	console  *web.SessionPages
 	api      *api.Handlers
 	sessions *sessions.Service
 	hub      *live.Hub
@@ -94,6 +95,7 @@ func New(d Deps) (*Server, error) {
 	s.live = live.NewHandler(s.hub, secret, s.cookies.Set, s.cookies.Session())
 	s.liveAPI = api.NewSessionHandlers(s.sessions, s.hub, d.Config.BaseURL.String())
 	s.web = web.NewHandlers(renderer, d.Catalog, s.auth, adm, s.cookies)
+	s.console = web.NewSessionPages(s.web, s.sessions, s.hub, d.Config.BaseURL.String())
 	s.api = api.New(s.auth, adm, func(c *fiber.Ctx, token string) {
 		if token == "" {
 			s.cookies.Set(c, s.cookies.Session(), "", -1)
@@ -119,6 +121,10 @@ func New(d Deps) (*Server, error) {
 		// message.
 		DisablePreParseMultipartForm: true,
 	})
+	// Live connections are hijacked and owned by the hub (see
+	// live.Handler.Upgrade): fasthttp must neither close them nor hold its
+	// request buffers for their lifetime.
+	s.fiber.Server().KeepHijackedConns = true
 	s.fiber.Use(recover.New())
 	s.fiber.Use(s.observe)
 	s.fiber.Use(s.securityHeaders)

@@ -41,6 +41,25 @@ func (s *Server) routes() {
 	staff.Post("/orgs/:org/staff/:id/remove", s.web.StaffRemove)
 	staff.Post("/orgs/:org/staff/:id/reset-password", s.web.StaffResetPassword)
 
+	// The intermediary console: prepare, open and run live sessions.
+	staff.Get("/orgs/:org/sessions", s.console.SessionList)
+	staff.Post("/orgs/:org/sessions", s.console.SessionCreate)
+	staff.Get("/orgs/:org/sessions/:id", s.console.SessionEdit)
+	staff.Post("/orgs/:org/sessions/:id", s.console.SessionUpdate)
+	staff.Post("/orgs/:org/sessions/:id/prompts", s.console.PromptAdd)
+	staff.Post("/orgs/:org/sessions/:id/prompts/save", s.console.PromptSave)
+	staff.Post("/orgs/:org/sessions/:id/prompts/move", s.console.PromptMove)
+	staff.Post("/orgs/:org/sessions/:id/prompts/delete", s.console.PromptDelete)
+	staff.Post("/orgs/:org/sessions/:id/copy", s.console.SessionCopy)
+	staff.Post("/orgs/:org/sessions/:id/open", s.console.SessionOpen)
+	staff.Post("/orgs/:org/sessions/:id/move", s.console.SessionMove)
+	staff.Post("/orgs/:org/sessions/:id/close", s.console.SessionClose)
+	staff.Get("/orgs/:org/sessions/:id/console", s.console.Console)
+	staff.Get("/orgs/:org/sessions/:id/qr.svg", s.console.SessionQR)
+	// The projector view needs no login: the key in its link is the
+	// permission, checked by the handler.
+	f.Get("/orgs/:org/sessions/:id/projector", s.console.Projector)
+
 	f.Post("/api/v1/join", s.live.Join)
 	f.Get("/live/:session/ws", s.live.Upgrade)
 

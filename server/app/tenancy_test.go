@@ -53,6 +53,12 @@ var tenancyResources = map[string]struct {
 	// writers may change these records besides admins; readers may read
 	// them (nil: every role).
 	writers, readers []model.Role
+	// actionIDs, if set for an action, replaces ids for its routes: only
+	// an open session has a QR code.
+	actionIDs map[string]func(tn *tenant) []string
+	// query completes the path of a route with :id, e.g. with the key of a
+	// projector link.
+	query func(tn *tenant, action, id string) string
 }{
 	"": {
 		ids:  func(*tenant) []string { return nil },
@@ -80,12 +86,22 @@ var tenancyResources = map[string]struct {
 	"sessions": {
 		ids: func(tn *tenant) []string { return tn.sessions },
 		body: func(tn *tenant, action string) map[string]any {
-			if action == "move" {
+			switch action {
+			case "move":
 				return map[string]any{"index": 0}
+			case "prompts": // the console's prompt forms
+				return map[string]any{"version": 1, "kind": "faces", "text.nl": "Overgenomen?", "prompt": tn.prompt, "direction": "down"}
 			}
 			return sessionBody(tn)
 		},
-		writers: []model.Role{model.RoleIntermediary},
+		writers:   []model.Role{model.RoleIntermediary},
+		actionIDs: map[string]func(*tenant) []string{"qr.svg": func(tn *tenant) []string { return tn.openSessions }},
+		query: func(tn *tenant, action, id string) string {
+			if action == "projector" {
+				return "?key=" + url.QueryEscape(tn.keys[id])
+			}
+			return ""
+		},
 	},
 }
 
@@ -120,14 +136,17 @@ type tenant struct {
 	venues         []string
 	staff          []string
 	sessions       []string
-	wijk, buurt    string // referenced by bodies
+	openSessions   []string          // those with a join code
+	keys           map[string]string // projector key by session id
+	prompt         string            // of an open session
+	wijk, buurt    string            // referenced by bodies
 }
 
 // missing is a tenant that does not exist: what a foreign organisation or
 // record must be indistinguishable from.
 var missing = &tenant{orgID: "no-such-org", neighbourhoods: []string{"no-such-id"},
 	venues: []string{"no-such-id"}, staff: []string{"no-such-id"}, sessions: []string{"no-such-id"},
-	wijk: "no-such-id", buurt: "no-such-id"}
+	openSessions: []string{"no-such-id"}, prompt: "no-such-id", wijk: "no-such-id", buurt: "no-such-id"}
 
 // orgRoute is a route with an :org parameter, split for substitution.
 type orgRoute struct {
@@ -197,9 +216,18 @@ func (r orgRoute) urls(orgID string, records *tenant) []string {
 	if !r.hasID {
 		return []string{p}
 	}
+	res := tenancyResources[r.resource]
+	ids := res.ids
+	if f, ok := res.actionIDs[r.action]; ok {
+		ids = f
+	}
 	var out []string
-	for _, id := range tenancyResources[r.resource].ids(records) {
-		out = append(out, strings.Replace(p, ":id", url.PathEscape(id), 1))
+	for _, id := range ids(records) {
+		u := strings.Replace(p, ":id", url.PathEscape(id), 1)
+		if res.query != nil {
+			u += res.query(records, r.action, id)
+		}
+		out = append(out, u)
 	}
 	return out
 }
@@ -243,11 +271,19 @@ func (a *attacker) try(r orgRoute, path string, body map[string]any) *page {
 	return a.br.send(r.method, path, form)
 }
 
-// formOf turns a JSON body into the form a browser would post.
+// formOf turns a JSON body into the form a browser would post: a list of
+// strings is a group of checkboxes; a list of objects has no form shape
+// and is left out.
 func formOf(csrf string, body map[string]any) url.Values {
 	form := url.Values{"csrf": {csrf}}
 	for k, v := range body {
-		form.Set(k, fmt.Sprint(v))
+		switch v := v.(type) {
+		case []string:
+			form[k] = v
+		case []map[string]any:
+		default:
+			form.Set(k, fmt.Sprint(v))
+		}
 	}
 	return form
 }
@@ -256,8 +292,15 @@ func formOf(csrf string, body map[string]any) url.Values {
 // organisation in which they have role ("" for none), with :id taken from
 // the organisation itself (foreignID false) or from another one. 0 means
 // the request is the actor's own business, not part of the attack.
+//
+// The projector view needs no login: whoever holds a session's key sees it,
+// whatever their roles, but only under the session's own organisation.
 func expect(role model.Role, r orgRoute, foreignID bool) int {
 	switch {
+	case r.action == "projector" && foreignID:
+		return http.StatusNotFound
+	case r.action == "projector":
+		return http.StatusOK
 	case role == "":
 		return http.StatusNotFound
 	case !may(role, r):
@@ -456,8 +499,13 @@ func TestTenancyEveryRoute(t *testing.T) {
 		api *apiclient.Client
 		tn  *tenant
 	}{{root, home}, {oc, other}} {
+		c.tn.keys = map[string]string{}
 		for i := range 2 {
-			var ls struct{ ID string }
+			var ls struct {
+				ID           string
+				ProjectorURL string `json:"projector_url"`
+				Prompts      []struct{ ID string }
+			}
 			if err := c.api.Do(ctx, http.MethodPost, "/api/v1/orgs/"+c.tn.orgID+"/sessions", sessionBody(c.tn), &ls); err != nil {
 				t.Fatalf("create session: %v", err)
 			}
@@ -465,8 +513,15 @@ func TestTenancyEveryRoute(t *testing.T) {
 				if err := c.api.Do(ctx, http.MethodPost, "/api/v1/orgs/"+c.tn.orgID+"/sessions/"+ls.ID+"/open", nil, nil); err != nil {
 					t.Fatalf("open session: %v", err)
 				}
+				c.tn.openSessions = append(c.tn.openSessions, ls.ID)
+				c.tn.prompt = ls.Prompts[0].ID
 			}
 			c.tn.sessions = append(c.tn.sessions, ls.ID)
+			u, err := url.Parse(ls.ProjectorURL)
+			if err != nil || u.Query().Get("key") == "" {
+				t.Fatalf("projector link %q: %v", ls.ProjectorURL, err)
+			}
+			c.tn.keys[ls.ID] = u.Query().Get("key")
 		}
 	}
 
@@ -510,7 +565,7 @@ func refsInBodies(t *testing.T, e *env, a *attacker, own, foreign *tenant) {
 	cases := []struct {
 		resource, field string
 		page            bool
-	}{{"neighbourhoods", "parent_id", true}, {"venues", "neighbourhood_id", true}, {"sessions", "neighbourhood_id", false}}
+	}{{"neighbourhoods", "parent_id", true}, {"venues", "neighbourhood_id", true}, {"sessions", "neighbourhood_id", true}}
 	for _, c := range cases {
 		body := tenancyResources[c.resource].body(foreign, "")
 		api := a.api.do(http.MethodPost, "/api/v1/orgs/"+own.orgID+"/"+c.resource, body)

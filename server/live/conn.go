@@ -25,7 +25,7 @@ import (
 // Connection limits.
 const (
 	maxMessage   = 16 << 10 // bytes per client message
-	sendQueue    = 256      // messages waiting for a slow client before it is dropped
+	sendQueue    = 64       // messages waiting for a slow client before it is dropped
 	writeTimeout = 10 * time.Second
 	pingEvery    = 25 * time.Second
 	readTimeout  = 60 * time.Second // no message and no pong for this long: gone
@@ -62,6 +62,9 @@ type conn struct {
 	closeText string
 	limiter   *rate.Limiter
 	strikes   int
+	// warned is when the client was last told it is rate limited: once a
+	// second is enough, and more would fill its queue.
+	warned time.Time
 }
 
 type outMsg struct {
@@ -211,7 +214,10 @@ func (c *conn) serve(ctx context.Context) {
 				c.drain()
 				return
 			}
-			c.fail(env.ID, protocol.ErrRateLimited, "", nil)
+			if time.Since(c.warned) > time.Second {
+				c.warned = time.Now()
+				c.fail(env.ID, protocol.ErrRateLimited, "", nil)
+			}
 			continue
 		}
 		c.handle(ctx, env)

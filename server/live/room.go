@@ -368,7 +368,9 @@ func (r *room) join(c *conn, h protocol.HelloData) {
 		r.residents++
 		r.present = true
 	}
-	replay := h.Epoch == r.epoch && h.LastSeq <= r.seq &&
+	// Replay only what fits in the connection's queue with room to spare;
+	// for more, a snapshot is both smaller and faster.
+	replay := h.Epoch == r.epoch && h.LastSeq <= r.seq && r.seq-h.LastSeq <= sendQueue/2 &&
 		(h.LastSeq == r.seq || (r.ring.oldest() > 0 && h.LastSeq+1 >= r.ring.oldest()))
 	c.enqueue(prepare(protocol.TypeWelcome, "", 0, protocol.WelcomeData{
 		Protocol: protocol.Version, Role: c.role, Epoch: r.epoch, Seq: r.seq, Replay: replay, Lang: c.lang.Lang.Code,

@@ -36,6 +36,9 @@ import (
 // would cost a synchronous disk write per resident.
 const ParticipantCookie = "bst_participant"
 
+// readBuffer is the per-connection read buffer: client messages are small.
+const readBuffer = 1024
+
 // identity is who a connection is, decided at the upgrade.
 type identity struct {
 	role        string
@@ -69,7 +72,7 @@ func NewHandler(h *Hub, secret []byte, setCookie func(*fiber.Ctx, string, string
 	lh := &Handler{hub: h, secret: secret, setCookie: setCookie, sessionCookie: sessionCookie,
 		joinFailures: rate.NewLimiter(1, 60)}
 	lh.upgrader = websocket.Upgrader{
-		ReadBufferSize:  1024,
+		ReadBufferSize:  readBuffer,
 		WriteBufferSize: 1024,
 		// Shared write buffers: idle connections then hold none.
 		WriteBufferPool: &syncPool{},
@@ -238,19 +241,30 @@ func (lh *Handler) Upgrade(c *fiber.Ctx) error {
 	lh.hub.live.Add(1)
 	c.Context().HijackSetNoResponse(true)
 	c.Context().Hijack(func(nc net.Conn) {
-		defer lh.hub.live.Done()
-		defer lh.hub.conns.Add(-1)
-		_ = nc.SetDeadline(time.Time{})
-		w := newHijackWriter(nc)
-		ws, err := lh.upgrader.Upgrade(w, req, nil)
-		if err != nil {
-			nc.Close()
-			return
+		// The server runs with KeepHijackedConns: fasthttp then frees its
+		// request context and read buffer as soon as this callback
+		// returns, instead of holding them for the life of the connection,
+		// and leaves the connection to us. We continue on the raw
+		// connection; a WebSocket client sends nothing before the 101
+		// answer, so fasthttp's buffer holds no bytes of ours.
+		raw := nc
+		if u, ok := nc.(interface{ UnsafeConn() net.Conn }); ok {
+			raw = u.UnsafeConn()
 		}
-		cn := newConn(lh.hub, ws, id)
-		lh.hub.all.Store(cn, struct{}{})
-		defer lh.hub.all.Delete(cn)
-		cn.serve(lh.hub.ctx)
+		go func() {
+			defer lh.hub.live.Done()
+			defer lh.hub.conns.Add(-1)
+			_ = raw.SetDeadline(time.Time{})
+			ws, err := lh.upgrader.Upgrade(newHijackWriter(raw), req, nil)
+			if err != nil {
+				raw.Close()
+				return
+			}
+			cn := newConn(lh.hub, ws, id)
+			lh.hub.all.Store(cn, struct{}{})
+			defer lh.hub.all.Delete(cn)
+			cn.serve(lh.hub.ctx)
+		}()
 	})
 	return nil
 }
@@ -287,5 +301,7 @@ func (w *hijackWriter) Write(b []byte) (int, error) {
 }
 
 func (w *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	return w.conn, bufio.NewReadWriter(bufio.NewReader(w.conn), bufio.NewWriter(w.conn)), nil
+	// Sized like the upgrader's read buffer, so gorilla uses this reader
+	// as it is instead of wrapping it in another.
+	return w.conn, bufio.NewReadWriter(bufio.NewReaderSize(w.conn, readBuffer), bufio.NewWriterSize(w.conn, 512)), nil
 }

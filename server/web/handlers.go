@@ -99,6 +99,9 @@ var flashes = map[string]string{
 	"deleted":  "flash.deleted",
 	"password": "flash.password_changed",
 	"removed":  "flash.removed",
+	"copied":   "flash.session_copied",
+	"opened":   "flash.session_opened",
+	"closed":   "flash.session_closed",
 }
 
 // redirect sends the browser on after a successful POST, with a message.

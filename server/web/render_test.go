@@ -7,6 +7,7 @@ import (
 
 	"github.com/buurtstem/buurtstem/i18n"
 	"github.com/buurtstem/buurtstem/server/model"
+	"github.com/buurtstem/buurtstem/server/sessions"
 )
 
 // pageData gives every page a filled value of its typed data struct. A new
@@ -26,7 +27,28 @@ func pageData(p Page) map[string]any {
 	ve.Venue = &v
 	se.Member = &staff
 	sp.Member, sp.Password = &staff, "ABCDE-FGHIJ"
+	ls := &model.Session{ID: "ls1", OrgID: "o1", NeighbourhoodID: "n1", VenueID: "v1", Title: "Avond <in> De Linde",
+		Languages: []string{"nl", "ar"}, Moderation: model.ModerationPre, Pace: model.PaceLed, State: model.StateRunning,
+		Current: 1, Code: "123456", ProjectorKey: "key", Version: 3, Prompts: []model.Prompt{
+			{ID: "p1", Kind: model.KindFaces, Text: model.Text{"nl": "Hoe is het hier?", "ar": "كيف الحال هنا؟"}},
+			{ID: "p2", Kind: model.KindThemes, Multiple: true, Text: model.Text{"nl": "Waarover?"}},
+			{ID: "p3", Kind: model.KindPicture, Text: model.Text{"nl": "Kies"}, Options: []model.Option{
+				{ID: "o1", Label: model.Text{"nl": "Bankje"}, Pictogram: "theme-housing"}, {ID: "o2", Label: model.Text{"nl": "Boom"}}}},
+			{ID: "p4", Kind: model.KindOpen, Allow: []string{"text", "voice"}, Text: model.Text{"nl": "Wat kan beter?"}},
+			{ID: "p5", Kind: model.KindDots, Dots: 3, Text: model.Text{"nl": "Wat eerst?"}},
+			{ID: "p6", Kind: model.KindFeedback, Text: model.Text{"nl": "Wat is er gedaan?"}},
+		}}
+	sf := SessionForm{Draft: sessions.InputOf(ls), Tree: []TreeNode{{N: n}}, Venues: []model.Venue{v}}
+	sessionPage := &SessionPage{Page: p, SessionForm: sf, Org: org, Session: ls, CanRun: true, JoinURL: "http://x/j/123456",
+		ProjectorURL: "/orgs/o1/sessions/ls1/projector?key=key", Kinds: model.PromptKinds, Pictograms: pictograms,
+		Form:        Form{Failed: "prompt:p3", Errors: map[string]string{"options.0.label": "fout", "general": "fout"}},
+		PromptDraft: sessions.PromptInputOf(ls.Prompts[2])}
 	return map[string]any{
+		"sessions": &SessionListPage{Page: p, SessionForm: sf, Org: org, CanRun: true, Sessions: []model.Session{*ls},
+			Form: Form{Failed: "create", Errors: map[string]string{"title": "fout"}}},
+		"session":            sessionPage,
+		"console":            &ConsolePage{Page: p, Org: org, Session: ls, CanRun: true, JoinURL: "http://x/j/123456", ProjectorURL: "/p"},
+		"projector":          &ProjectorPage{Page: p, Session: ls, Key: "key", JoinURL: "http://x/j/123456", JoinSite: "x", QR: "<svg></svg>"},
 		"login":              &LoginPage{Page: p, Email: "a@b.c", Error: "fout"},
 		"password":           &PasswordPage{Page: p, MinLength: 10},
 		"home":               &HomePage{Page: p, Orgs: []model.Organisation{*org}},
@@ -65,11 +87,12 @@ func TestEveryPageRendersInEveryLanguage(t *testing.T) {
 			if !strings.Contains(html, `lang="`+lang.Code+`" dir="`+lang.Dir+`"`) {
 				t.Errorf("%s/%s: html element lacks lang and dir", lang.Code, name)
 			}
-			if strings.Contains(html, "Gemeente <Test>") {
+			if strings.Contains(html, "Gemeente <Test>") || strings.Contains(html, "Avond <in>") {
 				t.Errorf("%s/%s: organisation name not escaped", lang.Code, name)
 			}
 			// An untranslated key renders as its id, e.g. "login.title".
-			for _, frag := range []string{">login.", ">form.", ">error.", ">staff.", ">org.", ">neighbourhood.", ">venue.", ">role.", ">level."} {
+			for _, frag := range []string{">login.", ">form.", ">error.", ">staff.", ">org.", ">neighbourhood.", ">venue.", ">role.", ">level.",
+				">sessions.", ">session.", ">console.", ">projector.", ">prompt_kind.", ">session_state.", ">face.", ">theme.", "\"console.", "\"projector."} {
 				if strings.Contains(html, frag) {
 					t.Errorf("%s/%s: untranslated message id near %q", lang.Code, name, frag)
 				}
