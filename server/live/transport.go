@@ -14,11 +14,11 @@ import (
 	"github.com/buurtstem/buurtstem/server/live/protocol"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gorilla/websocket"
 	"golang.org/x/time/rate"
 
@@ -186,7 +186,8 @@ func participantID(random []byte) string {
 // session that may run this session) and projector (?key= the session's
 // projector key). Every refusal is an HTTP status before the upgrade.
 func (lh *Handler) Upgrade(c *fiber.Ctx) error {
-	if !websocket.IsWebSocketUpgrade(mustRequest(c)) {
+	req := copyRequest(c)
+	if !websocket.IsWebSocketUpgrade(req) {
 		return fiber.NewError(fiber.StatusUpgradeRequired, "websocket only")
 	}
 	if o := c.Get(fiber.HeaderOrigin); o != "" && !lh.hub.origins[o] {
@@ -205,7 +206,9 @@ func (lh *Handler) Upgrade(c *fiber.Ctx) error {
 		}
 		id.role = protocol.RoleProjector
 	case protocol.RoleIntermediary:
-		token := c.Cookies(lh.sessionCookie)
+		// A copy: Fiber's strings point into buffers that fasthttp reuses
+		// once the connection is hijacked.
+		token := strings.Clone(c.Cookies(lh.sessionCookie))
 		st, _, err := lh.hub.auth.Authenticate(ctx, token)
 		if err != nil {
 			return err
@@ -229,11 +232,6 @@ func (lh *Handler) Upgrade(c *fiber.Ctx) error {
 		lh.hub.conns.Add(-1)
 		c.Set(fiber.HeaderRetryAfter, "5")
 		return apperr.New(apperr.ErrUnavailable, "live.full")
-	}
-	req, err := adaptor.ConvertRequest(c, true)
-	if err != nil {
-		lh.hub.conns.Add(-1)
-		return err
 	}
 	// fiber.Ctx is recycled after this handler returns: everything the
 	// connection needs was copied above. Upgrading inside the hijack
@@ -269,9 +267,16 @@ func (lh *Handler) Upgrade(c *fiber.Ctx) error {
 	return nil
 }
 
-func mustRequest(c *fiber.Ctx) *http.Request {
-	// Only the headers matter for IsWebSocketUpgrade.
-	r := &http.Request{Header: http.Header{}}
+// copyRequest copies what gorilla's Upgrader reads into an *http.Request.
+// fasthttp's own adaptor converts without copying (its strings alias
+// buffers that are reused after the hijack) and would carry the client's
+// address, which buurtstem never keeps.
+func copyRequest(c *fiber.Ctx) *http.Request {
+	r := &http.Request{
+		Method: string(c.Request().Header.Method()), Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Host: string(c.Request().Host()), URL: &url.URL{Path: string(c.Request().URI().Path())},
+		Header: http.Header{},
+	}
 	c.Request().Header.VisitAll(func(k, v []byte) { r.Header.Add(string(k), string(v)) })
 	return r
 }
