@@ -53,11 +53,13 @@ type conn struct {
 	lang        *i18n.Localizer
 	room        *room
 
-	send      chan outMsg
+	send      chan *websocket.PreparedMessage
 	quit      chan struct{}
 	written   chan struct{} // closed when the writer has finished
 	closeOnce sync.Once
 	closing   atomic.Bool // a close is queued behind the pending messages
+	flushCode int        // the code of that close; written before the marker is queued
+	flushText string
 	closeCode int
 	closeText string
 	limiter   *rate.Limiter
@@ -67,17 +69,16 @@ type conn struct {
 	warned time.Time
 }
 
-type outMsg struct {
-	m         *websocket.PreparedMessage
-	closeCode int // if set: close after everything before it was written
-	closeText string
-}
+// closeMarker in a send queue means: close with flushCode once everything
+// before it was written. Queues hold bare pointers to keep idle
+// connections small.
+var closeMarker = new(websocket.PreparedMessage)
 
 func newConn(h *Hub, ws *websocket.Conn, id identity) *conn {
 	return &conn{
 		hub: h, ws: ws, role: id.role, sessionID: id.sessionID, orgID: id.orgID,
 		participant: id.participant, staffToken: id.staffToken, lang: id.lang,
-		send: make(chan outMsg, sendQueue), quit: make(chan struct{}), written: make(chan struct{}),
+		send: make(chan *websocket.PreparedMessage, sendQueue), quit: make(chan struct{}), written: make(chan struct{}),
 		limiter: rate.NewLimiter(msgRate, msgBurst),
 	}
 }
@@ -87,7 +88,7 @@ func newConn(h *Hub, ws *websocket.Conn, id identity) *conn {
 // by replay when it reconnects. Nobody waits for it.
 func (c *conn) enqueue(m *websocket.PreparedMessage) {
 	select {
-	case c.send <- outMsg{m: m}:
+	case c.send <- m:
 	default:
 		c.kill(protocol.CloseSlowConsumer, "too slow")
 	}
@@ -95,9 +96,12 @@ func (c *conn) enqueue(m *websocket.PreparedMessage) {
 
 // closeAfterFlush closes once the queued messages are written.
 func (c *conn) closeAfterFlush(code int, text string) {
-	c.closing.Store(true)
+	if c.closing.Swap(true) {
+		return // one close is enough
+	}
+	c.flushCode, c.flushText = code, text
 	select {
-	case c.send <- outMsg{closeCode: code, closeText: text}:
+	case c.send <- closeMarker:
 	default:
 		c.kill(code, text)
 	}
@@ -119,14 +123,14 @@ func (c *conn) writer() {
 	defer c.ws.Close()
 	for {
 		select {
-		case o := <-c.send:
-			if o.closeCode != 0 {
-				c.kill(o.closeCode, o.closeText)
+		case m := <-c.send:
+			if m == closeMarker {
+				c.kill(c.flushCode, c.flushText)
 				c.writeClose()
 				return
 			}
 			_ = c.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
-			if err := c.ws.WritePreparedMessage(o.m); err != nil {
+			if err := c.ws.WritePreparedMessage(m); err != nil {
 				c.kill(1006, "")
 			}
 		case <-ping.C:
