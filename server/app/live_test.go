@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http/cookiejar"
 	"net/url"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -443,4 +446,91 @@ func mustURL(s string) *url.URL {
 		panic(err)
 	}
 	return u
+}
+
+// TestLiveSlowConsumer: a resident whose device stops reading is dropped
+// when its queue is full; the others keep getting every prompt switch
+// without waiting for it.
+func TestLiveSlowConsumer(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	staff, s := e.liveSession("post")
+	jar, _ := cookiejar.New(nil)
+	if _, err := live.Join(ctx, e.url, s.Code, jar); err != nil {
+		t.Fatal(err)
+	}
+	// The slow device: a tiny receive buffer and nobody reading.
+	d := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
+		c, err := net.Dial(network, addr)
+		if tc, ok := c.(*net.TCPConn); ok {
+			_ = tc.SetReadBuffer(2048)
+		}
+		return c, err
+	}}
+	h := map[string][]string{}
+	for _, ck := range jar.Cookies(mustURL(e.url)) {
+		h["Cookie"] = append(h["Cookie"], ck.Name+"="+ck.Value)
+	}
+	slow, _, err := d.Dial("ws"+e.url[4:]+"/live/"+s.ID+"/ws", h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	_ = slow.WriteMessage(websocket.TextMessage, []byte(`{"type":"hello","data":{"protocol":1}}`))
+
+	fast, _ := e.resident(s.Code, live.Options{Buffer: 100000})
+	im, err := live.Dial(ctx, live.Options{Base: e.url, Session: s.ID, Role: "intermediary", Jar: staff.Jar()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer im.Close()
+	go func() {
+		for range im.Events() {
+		}
+	}()
+	before := e.srv.Hub().Conns()
+	if _, err := staff.MoveSession(ctx, demo.OrgID, s.ID, 2); err != nil {
+		t.Fatal(err)
+	}
+	// Six residents post 30 long written answers each; post-moderation
+	// puts every one on the wall of every device: some 180 KB that the
+	// slow device cannot take.
+	long := strings.Repeat("Meer groen en minder verkeer in onze straat. ", 20)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range 6 {
+		r, _ := e.resident(s.Code, live.Options{Buffer: 100000})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 30 {
+				if _, err := r.Submit(ctx, fmt.Sprintf("w%d-%d", w, i), protocol.SubmitData{PromptID: s.Prompts[2].ID,
+					Answer: protocol.AnswerData{Text: fmt.Sprintf("%d-%d %s", w, i, long)}}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	got := 0
+	for got < 180 {
+		_, w := next[protocol.WallData](t, fast, protocol.TypeWall)
+		if w.Op == "add" {
+			got++
+		}
+	}
+	worst := time.Since(start)
+	if worst > 5*time.Second {
+		t.Errorf("the reading resident needed %v for the 180 answers", worst)
+	}
+	want := before + 6 - 1 // the writers joined, the slow one left
+	deadline := time.Now().Add(5 * time.Second)
+	for e.srv.Hub().Conns() > want && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := e.srv.Hub().Conns(); got != want {
+		t.Fatalf("the slow consumer was not dropped: %d connections, want %d", got, want)
+	}
+	t.Logf("the reading resident had all 180 answers after %v; slow consumer dropped", worst)
 }

@@ -91,6 +91,11 @@ func (c *conn) enqueue(m *websocket.PreparedMessage) {
 	case c.send <- m:
 	default:
 		c.kill(protocol.CloseSlowConsumer, "too slow")
+		// The writer is most likely blocked on a full socket: cut it off
+		// now rather than after the write timeout. No close frame could
+		// get through anyway; the client sees the connection end and
+		// resumes by replay.
+		_ = c.ws.NetConn().SetWriteDeadline(time.Now())
 	}
 }
 

@@ -39,6 +39,9 @@ const ParticipantCookie = "bst_participant"
 // readBuffer is the per-connection read buffer: client messages are small.
 const readBuffer = 1024
 
+// sendBuffer is the kernel's send buffer per live connection.
+const sendBuffer = 32 << 10
+
 // identity is who a connection is, decided at the upgrade.
 type identity struct {
 	role        string
@@ -248,6 +251,13 @@ func (lh *Handler) Upgrade(c *fiber.Ctx) error {
 		raw := nc
 		if u, ok := nc.(interface{ UnsafeConn() net.Conn }); ok {
 			raw = u.UnsafeConn()
+		}
+		// A fixed, modest kernel send buffer: the kernel would otherwise
+		// grow it to megabytes for a device that stopped reading, hiding
+		// the slow consumer from the send queue, and 10,000 connections
+		// would pin that much kernel memory.
+		if tc, ok := raw.(*net.TCPConn); ok {
+			_ = tc.SetWriteBuffer(sendBuffer)
 		}
 		go func() {
 			defer lh.hub.live.Done()
