@@ -118,7 +118,8 @@ func (h *Hub) room(ctx context.Context, id string) (*room, error) {
 		r := &room{
 			hub: h, id: id, conns: map[*conn]struct{}{}, staff: map[*conn]struct{}{},
 			answers: map[string]map[string]dated{}, tallies: map[string]*tally{}, known: map[string]bool{},
-			texts: map[string]*model.Contribution{}, dirty: map[string]bool{}, stop: make(chan struct{}),
+			texts: map[string]*model.Contribution{}, dirty: map[string]bool{}, resDirty: map[string]bool{},
+			stop: make(chan struct{}),
 		}
 		slot.err = r.load(ctx)
 		if slot.err == nil {

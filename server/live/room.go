@@ -51,7 +51,11 @@ type room struct {
 	texts   map[string]*model.Contribution
 	wall    []protocol.WallItem
 	dirty   map[string]bool
-	present bool // presence changed
+	// resDirty collects prompts whose results residents have not had yet;
+	// they get them every residentTicks ticks (see flush).
+	resDirty map[string]bool
+	ticks    int
+	present  bool // presence changed
 	idle    *time.Timer
 	cancel  func()
 	stop    chan struct{}
@@ -328,15 +332,49 @@ func (r *room) ticker() {
 	}
 }
 
+// residentResultsPerSecond caps the result messages a session sends to
+// residents: with more than 1,000 residents they get results less often
+// than 10 times a second (every 2nd tick from 2,000, every 10th at
+// 10,000). The projector and intermediaries always get 10 a second.
+const residentResultsPerSecond = 10000
+
 func (r *room) flush() {
+	r.ticks++
+	every := max(1, r.residents*10/residentResultsPerSecond)
+	toResidents := r.ticks%every == 0
+	for id := range r.dirty {
+		r.resDirty[id] = true
+	}
 	for id := range r.dirty {
 		m := prepare(protocol.TypeResults, "", 0, r.results(id))
-		for c := range r.conns {
-			c.enqueue(m)
-		}
 		for c := range r.staff {
 			c.enqueue(m)
 		}
+		for c := range r.conns {
+			if c.role != protocol.RoleResident {
+				c.enqueue(m)
+			}
+		}
+		if toResidents {
+			delete(r.resDirty, id)
+			for c := range r.conns {
+				if c.role == protocol.RoleResident {
+					c.enqueue(m)
+				}
+			}
+		}
+	}
+	if toResidents {
+		// Prompts that changed in earlier ticks but not in this one.
+		for id := range r.resDirty {
+			m := prepare(protocol.TypeResults, "", 0, r.results(id))
+			for c := range r.conns {
+				if c.role == protocol.RoleResident {
+					c.enqueue(m)
+				}
+			}
+		}
+		clear(r.resDirty)
 	}
 	clear(r.dirty)
 	if r.present {
