@@ -163,6 +163,12 @@
       if (action && control(data, controls)) e.preventDefault();
     });
   }
+  var closeForm = document.getElementById('close-form');
+  if (closeForm) {
+    closeForm.addEventListener('submit', function (e) {
+      if (control({action: 'close'}, closeForm)) e.preventDefault();
+    });
+  }
   Array.prototype.forEach.call(document.querySelectorAll('form[data-goto]'), function (f) {
     f.addEventListener('submit', function (e) {
       if (control({action: 'goto', index: parseInt(f.dataset.goto, 10)}, f)) e.preventDefault();
@@ -191,13 +197,20 @@
     t.textContent = when.toLocaleTimeString(document.documentElement.lang, {hour: '2-digit', minute: '2-digit'});
     li.querySelector('[data-prompt-n]').textContent = results.promptTitle(d.prompt_id).slice(0, 60);
     li.querySelector('[data-assisted]').hidden = !d.assisted;
+    // Moderation concerns written input: it is what reaches the wall.
+    var written = !!(d.answer && d.answer.text);
     var mod = li.querySelector('[data-mod]');
     mod.textContent = msg['msg' + cap(d.moderation)] || '';
+    mod.hidden = !written;
     li.classList.toggle('pending', d.moderation === 'pending');
     renderAnswer(li.querySelector('[data-answer]'), d);
-    // Moderation concerns written input: it is what reaches the wall.
+    // Intermediaries get input as contribution events, not as wall
+    // events: the console keeps its wall from them.
+    if (written) {
+      results.wallOp({op: d.moderation === 'approved' ? 'add' : 'remove',
+        item: {contribution_id: d.contribution_id, prompt_id: d.prompt_id, text: d.answer.text, lang: d.lang}});
+    }
     var decisions = li.querySelector('[data-decisions]');
-    var written = !!(d.answer && d.answer.text);
     decisions.hidden = !written;
     decisions.querySelector('[data-decision="approve"]').hidden = d.moderation === 'approved';
     decisions.querySelector('[data-decision="reject"]').hidden = d.moderation === 'rejected';

@@ -78,6 +78,9 @@
       return;
     }
     results.show(state, current >= 0 ? promptIds[current] : '');
+    // A closed session's code no longer works: do not show it.
+    var join = root.querySelector('[data-join]');
+    if (join) join.hidden = state === 'closed';
   }
 
   apply({state: state, current: current});
