@@ -9,6 +9,7 @@ package i18n
 //
 // Which strings count. Keys under the prefixes in residentFacing: what a
 // resident can see on the join and answer pages, in live sessions (live.*), on
+// the projector in the room (projector.*, the labels of faces and themes), on
 // receipts and feedback pages, and every error, form and flash message
 // (residents meet those too). Not counted: error.json_* (read by
 // programmers using the API) and everything for staff only (login.*,
@@ -39,7 +40,7 @@ import (
 
 var residentFacing = []string{
 	"resident.", "join.", "answer.", "prompt.", "receipt.", "feedback.", "board.", "live.",
-	"content.", "error.", "form.", "flash.",
+	"content.", "error.", "form.", "flash.", "projector.", "face.", "theme.",
 }
 
 var notResidentFacing = []string{"error.json_"}
