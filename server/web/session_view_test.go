@@ -84,7 +84,7 @@ func TestSessionPagesInEveryState(t *testing.T) {
 	}
 }
 
-func TestPromptErrorsMapToTheirForm(t *testing.T) {
+func TestPictureOptionRows(t *testing.T) {
 	p := &SessionPage{Session: &model.Session{Prompts: []model.Prompt{{ID: "a", Kind: model.KindPicture,
 		Options: []model.Option{{ID: "x", Label: model.Text{"nl": "X"}}}}}}, CanRun: true}
 	f := p.EditForm(p.Session.Prompts[0])
