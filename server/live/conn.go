@@ -58,7 +58,7 @@ type conn struct {
 	written   chan struct{} // closed when the writer has finished
 	closeOnce sync.Once
 	closing   atomic.Bool // a close is queued behind the pending messages
-	flushCode int        // the code of that close; written before the marker is queued
+	flushCode int         // the code of that close; written before the marker is queued
 	flushText string
 	closeCode int
 	closeText string
@@ -350,6 +350,10 @@ func (c *conn) submit(ctx context.Context, env protocol.Envelope, assisted bool)
 		participant = "assisted:" + contributionID(c.sessionID, c.staffToken, env.ID)
 	}
 	r := c.room
+	if !r.submits.Allow() {
+		c.fail(env.ID, protocol.ErrRateLimited, "", nil)
+		return
+	}
 	r.mu.Lock()
 	sess := r.sess
 	p := sess.PromptByID(d.PromptID)

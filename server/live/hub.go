@@ -11,8 +11,10 @@ package live
 
 import (
 	"context"
+
 	"encoding/json"
 	"github.com/buurtstem/buurtstem/server/live/protocol"
+	"golang.org/x/time/rate"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -23,6 +25,14 @@ import (
 	"github.com/buurtstem/buurtstem/server/model"
 	"github.com/buurtstem/buurtstem/server/sessions"
 	"github.com/buurtstem/buurtstem/server/store"
+)
+
+// Per-session limit on answers, across all its connections on this
+// instance: far above what a room of people produces (the load target is
+// 2,000 a second), low enough that one session cannot starve the others.
+const (
+	sessionSubmitRate  = 5000
+	sessionSubmitBurst = 10000
 )
 
 // Config of the hub.
@@ -119,7 +129,7 @@ func (h *Hub) room(ctx context.Context, id string) (*room, error) {
 			hub: h, id: id, conns: map[*conn]struct{}{}, staff: map[*conn]struct{}{},
 			answers: map[string]map[string]dated{}, tallies: map[string]*tally{}, known: map[string]bool{},
 			texts: map[string]*model.Contribution{}, dirty: map[string]bool{}, resDirty: map[string]bool{},
-			stop: make(chan struct{}),
+			stop: make(chan struct{}), submits: rate.NewLimiter(sessionSubmitRate, sessionSubmitBurst),
 		}
 		slot.err = r.load(ctx)
 		if slot.err == nil {

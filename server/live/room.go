@@ -2,9 +2,11 @@ package live
 
 import (
 	"bytes"
+
 	"context"
 	"encoding/json"
 	"github.com/buurtstem/buurtstem/server/live/protocol"
+	"golang.org/x/time/rate"
 	"slices"
 	"strconv"
 	"sync"
@@ -48,14 +50,17 @@ type room struct {
 	// known holds the ids of every contribution this room has recorded.
 	known map[string]bool
 	// texts are the written answers, for moderation and the wall.
-	texts   map[string]*model.Contribution
-	wall    []protocol.WallItem
-	dirty   map[string]bool
+	texts map[string]*model.Contribution
+	wall  []protocol.WallItem
+	dirty map[string]bool
 	// resDirty collects prompts whose results residents have not had yet;
 	// they get them every residentTicks ticks (see flush).
 	resDirty map[string]bool
 	ticks    int
 	present  bool // presence changed
+	// submits limits answers for the whole session on this instance
+	// (sessionSubmitRate); never per address.
+	submits *rate.Limiter
 	idle    *time.Timer
 	cancel  func()
 	stop    chan struct{}
