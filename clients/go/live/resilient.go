@@ -17,10 +17,13 @@ type Backoff struct {
 	Min, Max time.Duration
 }
 
-// DefaultBackoff starts at 250 ms and stops growing at 10 s.
-var DefaultBackoff = Backoff{Min: 250 * time.Millisecond, Max: 10 * time.Second}
+// DefaultBackoff starts at 250 ms and stops growing at 4 s: a restarted
+// server has every device back within about 5 s.
+var DefaultBackoff = Backoff{Min: 250 * time.Millisecond, Max: 4 * time.Second}
 
-func (b Backoff) wait(attempt int) time.Duration {
+// Wait returns how long to wait before reconnect attempt number attempt
+// (0 for the first).
+func (b Backoff) Wait(attempt int) time.Duration {
 	d := b.Min << min(attempt, 16)
 	if d <= 0 || d > b.Max {
 		d = b.Max
@@ -105,7 +108,7 @@ func (r *Resilient) run(ctx context.Context) {
 		epoch, seq := c.Position()
 		for attempt := 0; ; attempt++ {
 			select {
-			case <-time.After(r.backoff.wait(attempt)):
+			case <-time.After(r.backoff.Wait(attempt)):
 			case <-ctx.Done():
 				r.stop(ctx.Err())
 				return
@@ -218,7 +221,7 @@ func (r *Resilient) Submit(ctx context.Context, id string, d protocol.SubmitData
 		if errors.As(err, &se) {
 			// The server asked us to wait: back off before the resend.
 			select {
-			case <-time.After(r.backoff.wait(attempt)):
+			case <-time.After(r.backoff.Wait(attempt)):
 			case <-ctx.Done():
 				return ack, ctx.Err()
 			}

@@ -58,6 +58,7 @@ type options struct {
 	submitFor   time.Duration
 	baseline    bool
 	baselineMax int
+	restart     bool
 }
 
 func main() {
@@ -74,6 +75,7 @@ func main() {
 	flag.DurationVar(&o.submitFor, "submit-for", 5*time.Second, "how long to submit")
 	flag.BoolVar(&o.baseline, "baseline", true, "also measure a bare gorilla/websocket broadcast")
 	flag.IntVar(&o.baselineMax, "baseline-max", 9000, "most connections for the baseline (it holds both ends in this process)")
+	flag.BoolVar(&o.restart, "restart", true, "kill the server (SIGKILL), restart it and time the resynchronisation (only without -base)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
@@ -83,12 +85,13 @@ func main() {
 
 func run(o options) error {
 	ctx := context.Background()
+	var srv *server
 	if o.base == "" {
-		stop, err := startServer(&o)
-		if err != nil {
+		var err error
+		if srv, err = startServer(&o); err != nil {
 			return err
 		}
-		defer stop()
+		defer srv.stop()
 	}
 	fmt.Printf("buurtstem load run: %d residents, %d prompt switches, %d submissions/s for %v\n",
 		o.residents, o.switches, o.submitRate, o.submitFor)
@@ -239,6 +242,11 @@ func run(o options) error {
 	}
 	fmt.Printf("results updates delivered (%d): %s\n", len(resLat), summary(resLat))
 
+	if srv != nil && o.restart {
+		if err := restartPhase(ctx, &o, srv, s, conns); err != nil {
+			return err
+		}
+	}
 	for _, r := range conns {
 		r.conn.Close()
 	}
@@ -262,6 +270,8 @@ func run(o options) error {
 // res is one connected resident.
 type res struct {
 	conn      *live.Conn
+	jar       *cookiejar.Jar
+	lastID    string
 	want      atomic.Int64
 	gotState  chan time.Time
 	resultsOn atomic.Bool
@@ -281,7 +291,7 @@ func join(ctx context.Context, base, code string) (*res, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &res{conn: c, gotState: make(chan time.Time, 4)}
+	r := &res{conn: c, jar: jar, gotState: make(chan time.Time, 4)}
 	r.want.Store(-2)
 	go r.read()
 	return r, nil
@@ -451,9 +461,17 @@ var (
 	passwordRe  = regexp.MustCompile(`^\s*intermediary\s+(\S+)\s+password: (\S+)`)
 )
 
+// server is a buurtstem process started by the load generator.
+type server struct {
+	bin, dir string
+	maxConns int
+	cmd      *exec.Cmd
+	done     chan struct{}
+}
+
 // startServer builds the server and starts it in demo mode on a fresh
 // data directory; it fills o.base and the intermediary's login.
-func startServer(o *options) (func(), error) {
+func startServer(o *options) (*server, error) {
 	gomod, err := exec.Command("go", "env", "GOMOD").Output()
 	if err != nil || strings.TrimSpace(string(gomod)) == "" {
 		return nil, errors.New("run from inside the buurtstem module, or pass -base")
@@ -463,33 +481,33 @@ func startServer(o *options) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	bin := filepath.Join(dir, "buurtstem")
-	build := exec.Command("go", "build", "-o", bin, "./server/cmd/buurtstem")
+	srv := &server{bin: filepath.Join(dir, "buurtstem"), dir: dir, maxConns: o.residents + 100}
+	build := exec.Command("go", "build", "-o", srv.bin, "./server/cmd/buurtstem")
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("build server: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "-demo", "-listen", "127.0.0.1:0", "-data-dir", filepath.Join(dir, "data"),
-		"-log-level", "error", "-max-connections", strconv.Itoa(o.residents+100))
+	if err := srv.start(o); err != nil {
+		srv.stop()
+		return nil, err
+	}
+	return srv, nil
+}
+
+// start runs the binary on the server's data directory.
+func (srv *server) start(o *options) error {
+	cmd := exec.Command(srv.bin, "-demo", "-listen", "127.0.0.1:0", "-data-dir", filepath.Join(srv.dir, "data"),
+		"-log-level", "error", "-max-connections", strconv.Itoa(srv.maxConns))
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
-		return nil, err
+		return err
 	}
-	stop := func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			_ = cmd.Process.Kill()
-		}
-		_ = os.RemoveAll(dir)
-	}
+	srv.cmd, srv.done = cmd, make(chan struct{})
+	go func() { _ = cmd.Wait(); close(srv.done) }()
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {
 		line := sc.Text()
@@ -499,9 +517,103 @@ func startServer(o *options) (func(), error) {
 		if m := listeningRe.FindStringSubmatch(line); m != nil {
 			o.base = "http://" + m[1]
 			go func() { _, _ = io.Copy(io.Discard, stdout) }()
-			return stop, nil
+			return nil
 		}
 	}
-	stop()
-	return nil, errors.New("server did not start")
+	return errors.New("server did not start")
+}
+
+// kill ends the process with SIGKILL, as a crash would.
+func (srv *server) kill() {
+	_ = srv.cmd.Process.Kill()
+	<-srv.done
+}
+
+// stop ends the process gracefully and removes its data.
+func (srv *server) stop() {
+	if srv.cmd != nil {
+		_ = srv.cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-srv.done:
+		case <-time.After(15 * time.Second):
+			srv.kill()
+		}
+	}
+	_ = os.RemoveAll(srv.dir)
+}
+
+// restartPhase kills the server with SIGKILL right after every resident has
+// sent one more answer, starts it again on the same data directory and
+// times how long all residents take to reconnect (with backoff and jitter)
+// and receive their snapshot; then each resends its last answer and the
+// projector must count every resident exactly once.
+func restartPhase(ctx context.Context, o *options, srv *server, s *apiclient.LiveSession, conns []*res) error {
+	promptID := s.Prompts[max(o.switches, 1)-1].ID
+	for i, r := range conns {
+		r.lastID = fmt.Sprintf("final-%d", i)
+		_ = r.conn.Send(protocol.Envelope{Type: protocol.TypeSubmit, ID: r.lastID,
+			Data: json.RawMessage(`{"prompt_id":"` + promptID + `","answer":{"face":3}}`)})
+	}
+	srv.kill()
+	if err := srv.start(o); err != nil {
+		return err
+	}
+	t0 := time.Now()
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	var lat []time.Duration
+	var mu sync.Mutex
+	for _, r := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-r.conn.Done()
+			epoch, seq := r.conn.Position()
+			for attempt := 0; ; attempt++ {
+				time.Sleep(live.DefaultBackoff.Wait(attempt))
+				c, err := live.Dial(ctx, live.Options{Base: o.base, Session: s.ID, Jar: r.jar, Epoch: epoch, LastSeq: seq, Buffer: 64})
+				if err != nil {
+					if time.Since(t0) > time.Minute {
+						failed.Add(1)
+						return
+					}
+					continue
+				}
+				r.conn = c
+				go func() {
+					for range c.Events() {
+					}
+				}()
+				if _, err := c.Submit(ctx, r.lastID, protocol.SubmitData{PromptID: promptID, Answer: protocol.AnswerData{Face: 3}}); err != nil {
+					failed.Add(1)
+					return
+				}
+				mu.Lock()
+				lat = append(lat, time.Since(t0))
+				mu.Unlock()
+				return
+			}
+		}()
+	}
+	wg.Wait()
+	fmt.Printf("restart (SIGKILL): %d residents reconnected, resynchronised and resent their last answer; %d failed; %s after the new server listened\n",
+		len(lat), failed.Load(), summary(lat))
+	proj, err := live.Dial(ctx, live.Options{Base: o.base, Session: s.ID, Role: "projector", Key: s.ProjectorKey()})
+	if err != nil {
+		return err
+	}
+	defer proj.Close()
+	env, err := proj.Next(ctx, protocol.TypeSnapshot)
+	if err != nil {
+		return err
+	}
+	var snap protocol.SnapshotData
+	_ = json.Unmarshal(env.Data, &snap)
+	for _, res := range snap.Results {
+		if res.PromptID == promptID {
+			fmt.Printf("after the restart the last prompt counts %d answers from %d residents (face 3: %d): %s\n",
+				res.Answered, len(conns), res.Counts["3"], map[bool]string{true: "none lost, none twice", false: "MISMATCH"}[res.Answered == len(conns) && res.Counts["3"] == len(conns)])
+		}
+	}
+	return nil
 }
