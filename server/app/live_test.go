@@ -534,3 +534,39 @@ func TestLiveSlowConsumer(t *testing.T) {
 	}
 	t.Logf("the reading resident had all 180 answers after %v; slow consumer dropped", worst)
 }
+
+// TestLiveClosedSession: closing a session ends every connection with
+// 4501, frees its code (joining with it fails with a translated message)
+// and refuses new resident connections.
+func TestLiveClosedSession(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	staff, s := e.liveSession("post")
+	r, jar := e.resident(s.Code, live.Options{})
+	next[protocol.SnapshotData](t, r, protocol.TypeSnapshot)
+	if _, err := staff.SessionAction(ctx, demo.OrgID, s.ID, "close"); err != nil {
+		t.Fatal(err)
+	}
+	_, st := next[protocol.StateData](t, r, protocol.TypeState)
+	if st.State != "closed" {
+		t.Fatalf("state %+v", st)
+	}
+	select {
+	case <-r.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("connection not closed")
+	}
+	var ce *live.CloseError
+	if !errors.As(r.Err(), &ce) || ce.Code != protocol.CloseSessionClosed || live.Reconnectable(r.Err()) {
+		t.Fatalf("close: %v", r.Err())
+	}
+	_, err := live.Join(ctx, e.url, s.Code, jar)
+	var he *live.HTTPError
+	if !errors.As(err, &he) || he.Status != 400 || he.Message == "" {
+		t.Fatalf("join with the code of a closed session: %v", err)
+	}
+	_, err = live.Dial(ctx, live.Options{Base: e.url, Session: s.ID, Jar: jar})
+	if !errors.As(err, &he) || he.Status != 409 {
+		t.Fatalf("connect to a closed session: %v", err)
+	}
+}
