@@ -29,6 +29,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -69,6 +70,10 @@ type Catalog struct {
 	order map[string][]string
 	// plural holds the ids whose Dutch source has plural forms.
 	plural map[string]bool
+	// localizers caches one Localizer per language: they are read-only
+	// and safe for concurrent use (TestSharedLocalizerIsSafe), and a live
+	// server asks for one per connection.
+	localizers sync.Map
 }
 
 // Load reads the embedded locale files.
@@ -291,6 +296,14 @@ func (c *Catalog) Localizer(code string) *Localizer {
 	if !ok {
 		lang = c.byCode[Source]
 	}
+	if l, ok := c.localizers.Load(lang.Code); ok {
+		return l.(*Localizer)
+	}
+	l, _ := c.localizers.LoadOrStore(lang.Code, c.newLocalizer(lang))
+	return l.(*Localizer)
+}
+
+func (c *Catalog) newLocalizer(lang Lang) *Localizer {
 	return &Localizer{
 		Lang:    lang,
 		l:       goi18n.NewLocalizer(c.bundle, lang.Code, Source),
