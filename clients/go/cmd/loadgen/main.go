@@ -119,6 +119,7 @@ func run(o options) error {
 	go drain(im)
 
 	memBefore, _ := serverRSS(o.base)
+	liveBefore, _ := serverLive(o.base)
 
 	// Joins.
 	rs := make([]*res, o.residents)
@@ -161,8 +162,12 @@ func run(o options) error {
 
 	time.Sleep(2 * time.Second)
 	if memAfter, err := serverRSS(o.base); err == nil && memBefore > 0 {
-		fmt.Printf("server memory: %.1f MB before, %.1f MB with %d idle connections: %.1f KB per connection\n",
+		fmt.Printf("server memory (RSS): %.1f MB before, %.1f MB with %d idle connections: %.1f KB per connection\n",
 			float64(memBefore)/1e6, float64(memAfter)/1e6, len(conns), float64(memAfter-memBefore)/float64(len(conns))/1024)
+	}
+	if liveAfter, err := serverLive(o.base); err == nil && liveBefore > 0 {
+		fmt.Printf("server memory (Go heap + stacks in use): %.1f KB per idle connection\n",
+			float64(liveAfter-liveBefore)/float64(len(conns))/1024)
 	}
 
 	// Prompt switches.
@@ -340,19 +345,40 @@ func drain(c *live.Conn) {
 
 // serverRSS reads the server's resident memory from /metrics.
 func serverRSS(base string) (int64, error) {
+	m, err := serverMetrics(base, "process_resident_memory_bytes")
+	return m["process_resident_memory_bytes"], err
+}
+
+// serverLive reads the server's heap and stack in use: live memory,
+// without the garbage collector's headroom that RSS also counts.
+func serverLive(base string) (int64, error) {
+	m, err := serverMetrics(base, "go_memstats_heap_inuse_bytes", "go_memstats_stack_inuse_bytes")
+	return m["go_memstats_heap_inuse_bytes"] + m["go_memstats_stack_inuse_bytes"], err
+}
+
+func serverMetrics(base string, names ...string) (map[string]int64, error) {
 	resp, err := http.Get(base + "/metrics")
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer resp.Body.Close()
+	out := map[string]int64{}
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "process_resident_memory_bytes "); ok {
-			f, err := strconv.ParseFloat(v, 64)
-			return int64(f), err
+		for _, n := range names {
+			if v, ok := strings.CutPrefix(sc.Text(), n+" "); ok {
+				f, err := strconv.ParseFloat(v, 64)
+				if err != nil {
+					return nil, err
+				}
+				out[n] = int64(f)
+			}
 		}
 	}
-	return 0, errors.New("no process_resident_memory_bytes")
+	if len(out) != len(names) {
+		return nil, fmt.Errorf("metrics lack some of %v", names)
+	}
+	return out, nil
 }
 
 func percentile(d []time.Duration, p float64) time.Duration {
