@@ -534,6 +534,14 @@ func startServer(o *options) (*server, error) {
 func (srv *server) start(o *options) error {
 	cmd := exec.Command(srv.bin, "-demo", "-listen", "127.0.0.1:0", "-data-dir", filepath.Join(srv.dir, "data"),
 		"-log-level", "error", "-max-connections", strconv.Itoa(srv.maxConns))
+	// The server runs with the Go defaults even when the load generator
+	// itself is tuned (e.g. GOGC=400 to keep its own GC out of the
+	// figures).
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "GOGC=") && !strings.HasPrefix(kv, "GOMEMLIMIT=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return err
