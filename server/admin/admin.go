@@ -114,10 +114,16 @@ func (s *Service) RenameOrganisation(ctx context.Context, actor *model.Staff, or
 	return s.store.RenameOrganisation(ctx, orgID, name)
 }
 
-// cleanName trims a name and checks it is present, printable and not too
-// long (counted in characters, not bytes: Arabic names are not shorter).
+// cleanName trims a one-line name: runs of white space become one space.
 func cleanName(field, v string, max int) (string, error) {
-	v = strings.Join(strings.Fields(v), " ")
+	return CleanText(field, strings.Join(strings.Fields(v), " "), max, false)
+}
+
+// CleanText trims text a person typed and checks it is present, valid,
+// printable and not too long — counted in characters, not bytes: Arabic
+// names are not shorter. multiline allows line breaks (prompt texts).
+func CleanText(field, v string, max int, multiline bool) (string, error) {
+	v = strings.TrimSpace(v)
 	switch {
 	case v == "":
 		return "", apperr.Invalid(field, "form.required")
@@ -127,7 +133,7 @@ func cleanName(field, v string, max int) (string, error) {
 		return "", &apperr.Error{Kind: apperr.ErrInvalid, Field: field, MsgID: "form.too_long", Data: map[string]any{"Max": max}}
 	}
 	for _, r := range v {
-		if r < 0x20 || r == 0x7f {
+		if (r < 0x20 && !(multiline && r == '\n')) || r == 0x7f {
 			return "", apperr.Invalid(field, "form.invalid_text")
 		}
 	}

@@ -53,7 +53,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if status == fiber.StatusRequestEntityTooLarge {
 		data = map[string]any{"Max": s.cfg.MaxBodyBytes >> 20}
 	}
-	msg := l.T(msgID, flatten(data)...)
+	msg := l.T(msgID, apperr.Args(data)...)
 
 	if request.IsAPI(c) || strings.HasPrefix(c.Path(), "/live/") {
 		return c.Status(status).JSON(ErrorBody{Error: ErrorDetail{Code: code, Message: msg, Field: field}})
@@ -120,14 +120,6 @@ func kindStatus(kind error) (int, string) {
 		return fiber.StatusServiceUnavailable, "unavailable"
 	}
 	return fiber.StatusInternalServerError, "internal"
-}
-
-func flatten(d map[string]any) []any {
-	args := make([]any, 0, 2*len(d))
-	for k, v := range d {
-		args = append(args, k, v)
-	}
-	return args
 }
 
 func slogLevel(status int) slog.Level {

@@ -76,3 +76,13 @@ func As(err error) (*Error, bool) {
 	ok := errors.As(err, &e)
 	return e, ok
 }
+
+// Args flattens placeholder data into the alternating name, value list that
+// i18n's Localizer.T takes.
+func Args(d map[string]any) []any {
+	args := make([]any, 0, 2*len(d))
+	for k, v := range d {
+		args = append(args, k, v)
+	}
+	return args
+}

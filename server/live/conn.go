@@ -504,11 +504,7 @@ func (c *conn) moderate(ctx context.Context, env protocol.Envelope) {
 
 // fail sends an error event with a translated message.
 func (c *conn) fail(id, code, field string, data map[string]any) {
-	args := make([]any, 0, 2*len(data))
-	for k, v := range data {
-		args = append(args, k, v)
-	}
-	c.enqueue(prepare(protocol.TypeError, id, 0, protocol.ErrorData{Code: code, Message: c.lang.T("live.error."+code, args...), Field: field}))
+	c.enqueue(prepare(protocol.TypeError, id, 0, protocol.ErrorData{Code: code, Message: c.lang.T("live.error."+code, apperr.Args(data)...), Field: field}))
 }
 
 // failErr maps a domain error to an error event.
@@ -518,11 +514,7 @@ func (c *conn) failErr(id string, err error) {
 	case errors.Is(err, apperr.ErrUnavailable):
 		c.fail(id, protocol.ErrUnavailable, "", nil)
 	case ok && errors.Is(err, apperr.ErrInvalid):
-		args := make([]any, 0, 2*len(e.Data))
-		for k, v := range e.Data {
-			args = append(args, k, v)
-		}
-		c.enqueue(prepare(protocol.TypeError, id, 0, protocol.ErrorData{Code: protocol.ErrInvalid, Message: c.lang.T(e.MsgID, args...), Field: e.Field}))
+		c.enqueue(prepare(protocol.TypeError, id, 0, protocol.ErrorData{Code: protocol.ErrInvalid, Message: c.lang.T(e.MsgID, apperr.Args(e.Data)...), Field: e.Field}))
 	case errors.Is(err, apperr.ErrNotFound):
 		c.fail(id, protocol.ErrNotFound, "", nil)
 	case errors.Is(err, apperr.ErrForbidden):

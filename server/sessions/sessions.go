@@ -15,7 +15,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/buurtstem/buurtstem/server/admin"
 	"github.com/buurtstem/buurtstem/server/apperr"
@@ -366,21 +365,7 @@ func cleanTexts(field string, in model.Text, langs []string, max int) (model.Tex
 }
 
 func cleanText(field, v string, max int) (string, error) {
-	v = strings.TrimSpace(v)
-	switch {
-	case v == "":
-		return "", apperr.Invalid(field, "form.required")
-	case !utf8.ValidString(v):
-		return "", apperr.Invalid(field, "form.invalid_text")
-	case utf8.RuneCountInString(v) > max:
-		return "", &apperr.Error{Kind: apperr.ErrInvalid, Field: field, MsgID: "form.too_long", Data: map[string]any{"Max": max}}
-	}
-	for _, r := range v {
-		if (r < 0x20 && r != '\n') || r == 0x7f {
-			return "", apperr.Invalid(field, "form.invalid_text")
-		}
-	}
-	return v, nil
+	return admin.CleanText(field, v, max, true)
 }
 
 // newCode draws a 6-digit join code from crypto/rand.

@@ -138,16 +138,7 @@ func fieldErrors(l *i18n.Localizer, err error) (map[string]string, error) {
 	if field == "" {
 		field = "general"
 	}
-	return map[string]string{field: l.T(e.MsgID, dataArgs(e.Data)...)}, nil
-}
-
-// dataArgs flattens placeholder data for Localizer.T.
-func dataArgs(d map[string]any) []any {
-	args := make([]any, 0, 2*len(d))
-	for k, v := range d {
-		args = append(args, k, v)
-	}
-	return args
+	return map[string]string{field: l.T(e.MsgID, apperr.Args(e.Data)...)}, nil
 }
 
 // formValues copies named fields of a posted form, to show them again.

@@ -32,7 +32,7 @@ func (h *Handlers) LoginPost(c *fiber.Ctx) error {
 			status = fiber.StatusTooManyRequests
 		}
 		p := h.page(c)
-		return h.show(c, status, "login", &LoginPage{Page: p, Email: email, Next: safeNext(c.Query("next")), Error: p.L.T(e.MsgID, dataArgs(e.Data)...)})
+		return h.show(c, status, "login", &LoginPage{Page: p, Email: email, Next: safeNext(c.Query("next")), Error: p.L.T(e.MsgID, apperr.Args(e.Data)...)})
 	}
 	h.cookies.Set(c, h.cookies.Session(), login.Token, 0)
 	h.cookies.Set(c, h.cookies.PreSession(), "", -1)
