@@ -19,6 +19,10 @@ import (
 // collection added later (GridFS's fs.files and fs.chunks for voice notes
 // and photos, say) is part of the next backup without a change here.
 
+// ErrInUse means another process holds the embedded store's data directory
+// (its lock file). Backup and restore tell the operator to stop the server.
+var ErrInUse = errors.New("in use by another buurtstem process")
+
 // Consistency says how far a Snapshot is a copy of one moment.
 type Consistency string
 

@@ -62,7 +62,7 @@ func startEmbedded(ctx context.Context, dataDir, tcpAddr string, log *slog.Logge
 	}
 	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		lock.Close()
-		return nil, fmt.Errorf("store: data directory %s is in use by another buurtstem process", dir)
+		return nil, fmt.Errorf("store: data directory %s is %w", dir, ErrInUse)
 	}
 
 	sock := filepath.Join(dir, socketName)

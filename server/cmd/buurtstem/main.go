@@ -18,6 +18,14 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "backup":
+			os.Exit(backupCommand(os.Args[2:]))
+		case "restore":
+			os.Exit(restoreCommand(os.Args[2:]))
+		}
+	}
 	cfg, err := config.Parse(os.Args[1:], os.Getenv, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return
