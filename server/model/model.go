@@ -14,6 +14,9 @@ type Organisation struct {
 	ID        string    `bson:"_id" json:"id"`
 	Name      string    `bson:"name" json:"name"`
 	CreatedAt time.Time `bson:"created_at" json:"created_at"`
+	// MediaRetentionMonths is how long residents' voice notes and photos
+	// are kept, 1 to 12 months; 0 means the server's -media-retention.
+	MediaRetentionMonths int `bson:"media_retention_months,omitempty" json:"media_retention_months,omitempty"`
 }
 
 // Level is the scale of a neighbourhood in the hierarchy residents recognise.

@@ -70,6 +70,11 @@ type Prompt struct {
 	Multiple bool       `bson:"multiple,omitempty" json:"multiple,omitempty"` // themes: more than one
 	Allow    []string   `bson:"allow,omitempty" json:"allow,omitempty"`       // open: voice, photo, text
 	Dots     int        `bson:"dots,omitempty" json:"dots,omitempty"`         // dots per resident
+	// Audio holds recordings of the prompt read aloud by a person: language
+	// code (any BCP 47-like code, spoken-only languages such as tzm or ary
+	// included) → media id. Residents fetch them by session, prompt and
+	// language; only sessions.Service changes this map.
+	Audio map[string]string `bson:"audio,omitempty" json:"audio,omitempty"`
 }
 
 // Session is a live session in a neighbourhood and venue.
@@ -136,6 +141,9 @@ type Answer struct {
 	Text    string         `bson:"text,omitempty" json:"text,omitempty"`       // open
 	MediaID string         `bson:"media_id,omitempty" json:"media_id,omitempty"`
 	Dots    map[string]int `bson:"dots,omitempty" json:"dots,omitempty"` // item id → dots
+	// MediaKind is "voice" or "photo" when MediaID is set, taken from the
+	// stored file, never from the client.
+	MediaKind string `bson:"media_kind,omitempty" json:"media_kind,omitempty"`
 }
 
 // Contribution is one answer of one participant to one prompt. Its _id is
@@ -153,6 +161,9 @@ type Contribution struct {
 	Assisted      bool            `bson:"assisted,omitempty" json:"assisted,omitempty"` // entered by an intermediary
 	Moderation    ModerationState `bson:"moderation" json:"moderation"`
 	CreatedAt     time.Time       `bson:"created_at" json:"created_at"`
+	// MediaDeletedAt is when the retention purge deleted the answer's voice
+	// note or photo: pages then say so instead of showing a broken player.
+	MediaDeletedAt *time.Time `bson:"media_deleted_at,omitempty" json:"media_deleted_at,omitempty"`
 }
 
 // LiveEvent is one event of a session's stream as the shared bus stores

@@ -52,6 +52,13 @@ var indexes = map[string][]mongo.IndexModel{
 	colStaffSessions: {
 		{Keys: bson.D{{Key: "staff_id", Value: 1}}, Options: options.Index().SetName("staff")},
 	},
+	colMediaFiles: {
+		{Keys: bson.D{{Key: "metadata.org_id", Value: 1}, {Key: "uploadDate", Value: 1}}, Options: options.Index().SetName("org_uploaded")},
+	},
+	colMediaChunks: {
+		// The index every GridFS reader expects.
+		{Keys: bson.D{{Key: "files_id", Value: 1}, {Key: "n", Value: 1}}, Options: options.Index().SetName("files_id_1_n_1").SetUnique(true)},
+	},
 }
 
 // EnsureIndexes creates every index that does not exist yet. Open calls it
