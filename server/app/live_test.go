@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http/cookiejar"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -568,5 +569,45 @@ func TestLiveClosedSession(t *testing.T) {
 	_, err = live.Dial(ctx, live.Options{Base: e.url, Session: s.ID, Jar: jar})
 	if !errors.As(err, &he) || he.Status != 409 {
 		t.Fatalf("connect to a closed session: %v", err)
+	}
+}
+
+// TestLiveOnEvent: a client that takes its events through OnEvent (as the
+// load generator does) gets them in order on the read goroutine, while
+// its requests are still answered.
+func TestLiveOnEvent(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	staff, s := e.liveSession("post")
+	got := make(chan protocol.Envelope, 16)
+	r, _ := e.resident(s.Code, live.Options{OnEvent: func(env protocol.Envelope) { got <- env }})
+	im, err := live.Dial(ctx, live.Options{Base: e.url, Session: s.ID, Role: "intermediary", Jar: staff.Jar()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer im.Close()
+	if err := im.Control(ctx, "c1", protocol.ControlData{Action: "goto", Index: 0}); err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for !slices.Contains(types, protocol.TypeState) {
+		select {
+		case env := <-got:
+			types = append(types, env.Type)
+			if env.Type == protocol.TypeState {
+				var st protocol.StateData
+				if err := json.Unmarshal(env.Data, &st); err != nil || st.Current != 0 || st.State != "running" {
+					t.Fatalf("state %s: %v", env.Data, err)
+				}
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("events so far: %v", types)
+		}
+	}
+	if types[0] != protocol.TypeSnapshot {
+		t.Fatalf("events %v, want the snapshot first", types)
+	}
+	if _, err := r.Submit(ctx, "a1", protocol.SubmitData{PromptID: s.Prompts[0].ID, Answer: protocol.AnswerData{Face: 4}}); err != nil {
+		t.Fatalf("submit on an OnEvent connection: %v", err)
 	}
 }

@@ -73,6 +73,15 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 		closeStore()
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
+	if cfg.DebugListen != "" {
+		addr, err := serveDebug(ctx, cfg.DebugListen, log)
+		if err != nil {
+			ln.Close()
+			closeStore()
+			return fmt.Errorf("debug-listen on %s: %w", cfg.DebugListen, err)
+		}
+		fmt.Fprintf(out, "profiler on http://%s/debug/pprof/\n", addr)
+	}
 	fmt.Fprintf(out, "buurtstem is running: open %s/login (listening on %s)\n", cfg.BaseURL, ln.Addr())
 
 	purgeCtx, stopPurge := context.WithCancel(context.Background())

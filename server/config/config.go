@@ -36,6 +36,7 @@ type Config struct {
 	MaxBodyBytes    int
 	StoreTimeout    time.Duration
 	StoreListen     string
+	DebugListen     string
 	MaxConnections  int
 	Bus             string
 }
@@ -188,18 +189,36 @@ var Settings = []Setting{
 		durationIn(100*time.Millisecond, time.Minute, func(c *Config) *time.Duration { return &c.StoreTimeout })},
 	{"store-listen", "BUURTSTEM_STORE_LISTEN", "", "empty or a loopback host:port", "Also serve the embedded store on this loopback address, so a second buurtstem process can share it via MONGODB_URI.",
 		func(c *Config, v string) error {
-			if v != "" {
-				host, _, err := net.SplitHostPort(v)
-				if err != nil {
-					return err
-				}
-				if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-					return errors.New("only loopback addresses: the embedded store has no authentication")
-				}
+			if err := loopback(v); err != nil {
+				return fmt.Errorf("%w: the embedded store has no authentication", err)
 			}
 			c.StoreListen = v
 			return nil
 		}},
+	{"debug-listen", "BUURTSTEM_DEBUG_LISTEN", "", "empty or a loopback host:port", "Serve Go's profiler (/debug/pprof/) on this loopback address, for an operator chasing a memory or CPU problem. Off when empty.",
+		func(c *Config, v string) error {
+			if err := loopback(v); err != nil {
+				return fmt.Errorf("%w: profiles show the server's memory", err)
+			}
+			c.DebugListen = v
+			return nil
+		}},
+}
+
+// loopback accepts an empty value or a host:port on a loopback address:
+// for listeners that have no authentication of their own.
+func loopback(v string) error {
+	if v == "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(v)
+	if err != nil {
+		return err
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return errors.New("only loopback addresses")
+	}
+	return nil
 }
 
 func durationIn(lo, hi time.Duration, field func(*Config) *time.Duration) func(*Config, string) error {

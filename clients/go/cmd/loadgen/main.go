@@ -59,6 +59,9 @@ type options struct {
 	baseline    bool
 	baselineMax int
 	restart     bool
+	resultsRate int
+	resultsFor  time.Duration
+	debug       string // the server's profiler address (debug-listen)
 }
 
 func main() {
@@ -66,6 +69,7 @@ func main() {
 	flag.StringVar(&o.base, "base", "", "server address; empty builds and starts a demo server")
 	flag.StringVar(&o.email, "email", "buurtwerker@voorbeeldstad.example", "intermediary login (with -base)")
 	flag.StringVar(&o.password, "password", "", "intermediary password (with -base)")
+	flag.StringVar(&o.debug, "debug", "", "the server's debug-listen address (with -base), to measure memory after a forced GC")
 	flag.StringVar(&o.orgID, "org", "demo-voorbeeldstad", "organisation id")
 	flag.StringVar(&o.nbID, "neighbourhood", "demo-buurt-lindenplein", "neighbourhood id")
 	flag.IntVar(&o.residents, "residents", 1000, "residents to connect")
@@ -73,6 +77,8 @@ func main() {
 	flag.IntVar(&o.joinConc, "join-concurrency", 200, "joins in flight at once")
 	flag.IntVar(&o.submitRate, "submit-rate", 2000, "submissions per second, all residents together")
 	flag.DurationVar(&o.submitFor, "submit-for", 5*time.Second, "how long to submit")
+	flag.IntVar(&o.resultsRate, "results-rate", 200, "answers per second, all residents together, while results are timed at a room's pace (0: skip)")
+	flag.DurationVar(&o.resultsFor, "results-for", 5*time.Second, "how long to time results at a room's pace")
 	flag.BoolVar(&o.baseline, "baseline", true, "also measure a bare gorilla/websocket broadcast")
 	flag.IntVar(&o.baselineMax, "baseline-max", 9000, "most connections for the baseline (it holds both ends in this process)")
 	flag.BoolVar(&o.restart, "restart", true, "kill the server (SIGKILL), restart it and time the resynchronisation (only without -base)")
@@ -118,17 +124,23 @@ func run(o options) error {
 	}
 	go drain(im)
 
+	// One resident first, so that what the first join sets up once (the
+	// room, caches) is not counted per connection.
+	rs := make([]*res, o.residents)
+	if rs[0], err = join(ctx, o.base, s.Code); err != nil {
+		return fmt.Errorf("first join: %w", err)
+	}
 	memBefore, _ := serverRSS(o.base)
-	liveBefore, _ := serverLive(o.base)
+	liveBefore, _ := serverLive(&o)
 
 	// Joins.
-	rs := make([]*res, o.residents)
 	var joinErrs atomic.Int64
 	var firstErr atomic.Value
 	sem := make(chan struct{}, o.joinConc)
 	var wg sync.WaitGroup
 	t0 := time.Now()
-	for i := range rs {
+	for i := range rs[1:] {
+		i++
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
@@ -152,7 +164,7 @@ func run(o options) error {
 		}
 	}
 	fmt.Printf("joins: %d connected, %d errors, in %v (%.0f joins/s)\n", len(conns), joinErrs.Load(),
-		joinTime.Round(time.Millisecond), float64(len(conns))/joinTime.Seconds())
+		joinTime.Round(time.Millisecond), float64(len(conns)-1)/joinTime.Seconds())
 	if e := firstErr.Load(); e != nil {
 		fmt.Printf("  first join error: %v\n", e)
 	}
@@ -163,11 +175,15 @@ func run(o options) error {
 	time.Sleep(2 * time.Second)
 	if memAfter, err := serverRSS(o.base); err == nil && memBefore > 0 {
 		fmt.Printf("server memory (RSS): %.1f MB before, %.1f MB with %d idle connections: %.1f KB per connection\n",
-			float64(memBefore)/1e6, float64(memAfter)/1e6, len(conns), float64(memAfter-memBefore)/float64(len(conns))/1024)
+			float64(memBefore)/1e6, float64(memAfter)/1e6, len(conns), float64(memAfter-memBefore)/float64(max(len(conns)-1, 1))/1024)
 	}
-	if liveAfter, err := serverLive(o.base); err == nil && liveBefore > 0 {
-		fmt.Printf("server memory (Go heap + stacks in use): %.1f KB per idle connection\n",
-			float64(liveAfter-liveBefore)/float64(len(conns))/1024)
+	if liveAfter, err := serverLive(&o); err == nil && liveBefore > 0 {
+		how := "after a forced GC"
+		if o.debug == "" {
+			how = "garbage included: pass -debug for a forced GC"
+		}
+		fmt.Printf("server memory (Go heap + stacks in use, %s): %.1f KB per idle connection\n",
+			how, float64(liveAfter-liveBefore)/float64(max(len(conns)-1, 1))/1024)
 	}
 
 	// Prompt switches.
@@ -196,59 +212,25 @@ func run(o options) error {
 	}
 	fmt.Printf("prompt switch delivery to %d residents (%d switches): %s\n", len(conns), o.switches, summary(switchLat))
 
-	// Submissions, while results stream at 10 Hz.
-	for _, r := range conns {
-		r.resultsOn.Store(true)
-	}
+	// Results at a room's pace: every resident changes an answer now and
+	// then (resultsRate a second in all, enough for 10 updates a second),
+	// and the coalesced results reach everyone.
 	promptID := s.Prompts[max(o.switches, 1)-1].ID
-	perConn := float64(o.submitRate) / float64(len(conns))
-	interval := time.Duration(float64(time.Second) / perConn)
-	var acked, failed atomic.Int64
-	var latMu sync.Mutex
-	var ackLat []time.Duration
-	deadline := time.Now().Add(o.submitFor)
-	t1 := time.Now()
-	for i, r := range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			// Spread the first submissions over one interval.
-			time.Sleep(time.Duration(float64(interval) * float64(i) / float64(len(conns))))
-			for n := 0; time.Now().Before(deadline); n++ {
-				st := time.Now()
-				_, err := r.conn.Submit(ctx, fmt.Sprintf("s%d-%d", i, n), protocol.SubmitData{PromptID: promptID,
-					Answer: protocol.AnswerData{Face: 1 + n%5}})
-				d := time.Since(st)
-				if err != nil {
-					failed.Add(1)
-				} else {
-					acked.Add(1)
-					latMu.Lock()
-					ackLat = append(ackLat, d)
-					latMu.Unlock()
-				}
-				if sleep := interval - d; sleep > 0 {
-					time.Sleep(sleep)
-				}
-			}
-		}()
+	if o.resultsRate > 0 {
+		ph := submitPhase(ctx, conns, promptID, "r", o.resultsRate, o.resultsFor)
+		fmt.Printf("results while residents answer at %d/s for %v: %d updates delivered: %s (acks: %d, p99 %s, %d failed)\n",
+			o.resultsRate, o.resultsFor, len(ph.results), summary(ph.results), len(ph.ackLat),
+			percentile(ph.ackLat, .99).Round(100*time.Microsecond), ph.failed)
 	}
-	wg.Wait()
-	elapsed := time.Since(t1)
+
+	// Submissions at the stress rate, results streaming meanwhile.
+	ph := submitPhase(ctx, conns, promptID, "s", o.submitRate, o.submitFor)
 	// The window is submitFor: residents start spread over one interval
 	// and the last acknowledgements arrive after it.
 	fmt.Printf("submissions: offered %d/s for %v; %d acknowledged (%.0f/s over the window), %d failed; phase took %v; ack latency %s\n",
-		o.submitRate, o.submitFor, acked.Load(), float64(acked.Load())/o.submitFor.Seconds(), failed.Load(),
-		elapsed.Round(time.Millisecond), summary(ackLat))
-	time.Sleep(300 * time.Millisecond)
-	var resLat []time.Duration
-	for _, r := range conns {
-		r.resultsOn.Store(false)
-		r.mu.Lock()
-		resLat = append(resLat, r.results...)
-		r.mu.Unlock()
-	}
-	fmt.Printf("results updates delivered (%d): %s\n", len(resLat), summary(resLat))
+		o.submitRate, o.submitFor, len(ph.ackLat), float64(len(ph.ackLat))/o.submitFor.Seconds(), ph.failed,
+		ph.elapsed.Round(time.Millisecond), summary(ph.ackLat))
+	fmt.Printf("results updates delivered during those submissions (%d): %s\n", len(ph.results), summary(ph.results))
 
 	if srv != nil && o.restart {
 		if err := restartPhase(ctx, &o, srv, s, conns); err != nil {
@@ -275,6 +257,69 @@ func run(o options) error {
 	return nil
 }
 
+// phase is what one submission phase measured.
+type phase struct {
+	ackLat  []time.Duration // acknowledged submissions
+	failed  int64
+	elapsed time.Duration
+	results []time.Duration // results updates received meanwhile
+}
+
+// submitPhase has every resident submit faces answers to promptID, rate a
+// second in all, for dur, while recording the results updates they
+// receive. Submission ids start with tag, so phases never repeat an id.
+func submitPhase(ctx context.Context, conns []*res, promptID, tag string, rate int, dur time.Duration) phase {
+	for _, r := range conns {
+		r.mu.Lock()
+		r.results = r.results[:0]
+		r.mu.Unlock()
+		r.resultsOn.Store(true)
+	}
+	perConn := float64(rate) / float64(len(conns))
+	interval := time.Duration(float64(time.Second) / perConn)
+	var failed atomic.Int64
+	var latMu sync.Mutex
+	var ph phase
+	var wg sync.WaitGroup
+	deadline := time.Now().Add(dur)
+	t1 := time.Now()
+	for i, r := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Spread the first submissions over one interval.
+			time.Sleep(time.Duration(float64(interval) * float64(i) / float64(len(conns))))
+			for n := 0; time.Now().Before(deadline); n++ {
+				st := time.Now()
+				_, err := r.conn.Submit(ctx, fmt.Sprintf("%s%d-%d", tag, i, n), protocol.SubmitData{PromptID: promptID,
+					Answer: protocol.AnswerData{Face: 1 + n%5}})
+				d := time.Since(st)
+				if err != nil {
+					failed.Add(1)
+				} else {
+					latMu.Lock()
+					ph.ackLat = append(ph.ackLat, d)
+					latMu.Unlock()
+				}
+				if sleep := interval - d; sleep > 0 {
+					time.Sleep(sleep)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	ph.elapsed = time.Since(t1)
+	ph.failed = failed.Load()
+	time.Sleep(300 * time.Millisecond)
+	for _, r := range conns {
+		r.resultsOn.Store(false)
+		r.mu.Lock()
+		ph.results = append(ph.results, r.results...)
+		r.mu.Unlock()
+	}
+	return ph
+}
+
 // res is one connected resident.
 type res struct {
 	conn      *live.Conn
@@ -295,45 +340,46 @@ func join(ctx context.Context, base, code string) (*res, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := live.Dial(ctx, live.Options{Base: base, Session: j.SessionID, Jar: jar, Buffer: 64})
+	r := &res{jar: jar, gotState: make(chan time.Time, 4)}
+	r.want.Store(-2)
+	// Events are handled on the connection's read goroutine, timed as soon
+	// as they are decoded, without a second goroutine per simulated phone.
+	c, err := live.Dial(ctx, live.Options{Base: base, Session: j.SessionID, Jar: jar, OnEvent: r.event})
 	if err != nil {
 		return nil, err
 	}
-	r := &res{conn: c, jar: jar, gotState: make(chan time.Time, 4)}
-	r.want.Store(-2)
-	go r.read()
+	r.conn = c
 	return r, nil
 }
 
-func (r *res) read() {
-	for env := range r.conn.Events() {
-		now := time.Now()
-		switch env.Type {
-		case protocol.TypeState:
-			// Only the fields the measurement needs: decoding whole
-			// prompts in 10,000 simulated phones on the server's own two
-			// cores would measure the load generator, not the server.
-			var st struct {
-				Current int `json:"current"`
+// event records the arrival of the events the run measures.
+func (r *res) event(env protocol.Envelope) {
+	now := time.Now()
+	switch env.Type {
+	case protocol.TypeState:
+		// Only the fields the measurement needs: decoding whole prompts in
+		// 10,000 simulated phones on the server's own two cores would
+		// measure the load generator, not the server.
+		var st struct {
+			Current int `json:"current"`
+		}
+		if json.Unmarshal(env.Data, &st) == nil && int64(st.Current) == r.want.Load() {
+			select {
+			case r.gotState <- now:
+			default:
 			}
-			if json.Unmarshal(env.Data, &st) == nil && int64(st.Current) == r.want.Load() {
-				select {
-				case r.gotState <- now:
-				default:
-				}
-			}
-		case protocol.TypeResults:
-			if !r.resultsOn.Load() {
-				continue
-			}
-			var rd struct {
-				SentAt int64 `json:"sent_at"`
-			}
-			if json.Unmarshal(env.Data, &rd) == nil && rd.SentAt > 0 {
-				r.mu.Lock()
-				r.results = append(r.results, now.Sub(time.UnixMilli(rd.SentAt)))
-				r.mu.Unlock()
-			}
+		}
+	case protocol.TypeResults:
+		if !r.resultsOn.Load() {
+			return
+		}
+		var rd struct {
+			SentAt int64 `json:"sent_at"`
+		}
+		if json.Unmarshal(env.Data, &rd) == nil && rd.SentAt > 0 {
+			r.mu.Lock()
+			r.results = append(r.results, now.Sub(time.UnixMilli(rd.SentAt)))
+			r.mu.Unlock()
 		}
 	}
 }
@@ -350,9 +396,19 @@ func serverRSS(base string) (int64, error) {
 }
 
 // serverLive reads the server's heap and stack in use: live memory,
-// without the garbage collector's headroom that RSS also counts.
-func serverLive(base string) (int64, error) {
-	m, err := serverMetrics(base, "go_memstats_heap_inuse_bytes", "go_memstats_stack_inuse_bytes")
+// without the garbage collector's headroom that RSS also counts. With the
+// server's profiler address it first forces a collection (a heap profile
+// with gc=1), so that garbage not yet collected is not counted.
+func serverLive(o *options) (int64, error) {
+	if o.debug != "" {
+		resp, err := http.Get("http://" + o.debug + "/debug/pprof/heap?gc=1")
+		if err != nil {
+			return 0, err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	m, err := serverMetrics(o.base, "go_memstats_heap_inuse_bytes", "go_memstats_stack_inuse_bytes")
 	return m["go_memstats_heap_inuse_bytes"] + m["go_memstats_stack_inuse_bytes"], err
 }
 
@@ -494,6 +550,7 @@ func bareBroadcast(n, rounds int) ([]time.Duration, error) {
 
 var (
 	listeningRe = regexp.MustCompile(`listening on ([0-9.:]+)\)`)
+	profilerRe  = regexp.MustCompile(`^profiler on http://([0-9.:]+)/debug/pprof/`)
 	passwordRe  = regexp.MustCompile(`^\s*intermediary\s+(\S+)\s+password: (\S+)`)
 )
 
@@ -533,7 +590,7 @@ func startServer(o *options) (*server, error) {
 // start runs the binary on the server's data directory.
 func (srv *server) start(o *options) error {
 	cmd := exec.Command(srv.bin, "-demo", "-listen", "127.0.0.1:0", "-data-dir", filepath.Join(srv.dir, "data"),
-		"-log-level", "error", "-max-connections", strconv.Itoa(srv.maxConns))
+		"-log-level", "error", "-debug-listen", "127.0.0.1:0", "-max-connections", strconv.Itoa(srv.maxConns))
 	// The server runs with the Go defaults even when the load generator
 	// itself is tuned (e.g. GOGC=400 to keep its own GC out of the
 	// figures).
@@ -557,6 +614,9 @@ func (srv *server) start(o *options) error {
 		line := sc.Text()
 		if m := passwordRe.FindStringSubmatch(line); m != nil {
 			o.email, o.password = m[1], m[2]
+		}
+		if m := profilerRe.FindStringSubmatch(line); m != nil {
+			o.debug = m[1]
 		}
 		if m := listeningRe.FindStringSubmatch(line); m != nil {
 			o.base = "http://" + m[1]
@@ -615,7 +675,8 @@ func restartPhase(ctx context.Context, o *options, srv *server, s *apiclient.Liv
 			epoch, seq := r.conn.Position()
 			for attempt := 0; ; attempt++ {
 				time.Sleep(live.DefaultBackoff.Wait(attempt))
-				c, err := live.Dial(ctx, live.Options{Base: o.base, Session: s.ID, Jar: r.jar, Epoch: epoch, LastSeq: seq, Buffer: 64})
+				c, err := live.Dial(ctx, live.Options{Base: o.base, Session: s.ID, Jar: r.jar, Epoch: epoch, LastSeq: seq,
+					OnEvent: func(protocol.Envelope) {}})
 				if err != nil {
 					if time.Since(t0) > time.Minute {
 						failed.Add(1)
@@ -624,10 +685,6 @@ func restartPhase(ctx context.Context, o *options, srv *server, s *apiclient.Liv
 					continue
 				}
 				r.conn = c
-				go func() {
-					for range c.Events() {
-					}
-				}()
 				if _, err := c.Submit(ctx, r.lastID, protocol.SubmitData{PromptID: promptID, Answer: protocol.AnswerData{Face: 3}}); err != nil {
 					failed.Add(1)
 					return
