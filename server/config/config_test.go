@@ -58,6 +58,7 @@ func TestBadValuesNameTheSetting(t *testing.T) {
 		{"BUURTSTEM_DEMO", "maybe", "true, false"},
 		{"BUURTSTEM_MAX_BODY_MB", "0", "1 to 256"},
 		{"BUURTSTEM_STORE_LISTEN", "0.0.0.0:27017", "loopback"},
+		{"BUURTSTEM_DEBUG_LISTEN", "192.0.2.1:6060", "loopback"},
 		{"BUURTSTEM_ALLOWED_ORIGINS", "example.org", "origins"},
 		{"BUURTSTEM_DATABASE", "a/b", "letters"},
 	} {
