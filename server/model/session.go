@@ -164,6 +164,12 @@ type Contribution struct {
 	// MediaDeletedAt is when the retention purge deleted the answer's voice
 	// note or photo: pages then say so instead of showing a broken player.
 	MediaDeletedAt *time.Time `bson:"media_deleted_at,omitempty" json:"media_deleted_at,omitempty"`
+	// TopicID is the reviewers' topic this input is grouped in (#7), so
+	// "my input" finds the municipality's response with one _id read.
+	TopicID string `bson:"topic_id,omitempty" json:"topic_id,omitempty"`
+	// Notes are transcripts and translations staff added by hand; Answer
+	// stays as the resident gave it.
+	Notes *ContributionNotes `bson:"notes,omitempty" json:"notes,omitempty"`
 }
 
 // LiveEvent is one event of a session's stream as the shared bus stores

@@ -139,7 +139,17 @@ func (s *Store) ContributionsOf(ctx context.Context, sessionID string) ([]model.
 // SetModeration records a moderator's decision on a contribution of a
 // session.
 func (s *Store) SetModeration(ctx context.Context, sessionID, id string, state model.ModerationState) error {
-	return s.updateOne(ctx, colContributions,
+	if err := s.updateOne(ctx, colContributions,
 		bson.D{{Key: "_id", Value: id}, {Key: "session_id", Value: sessionID}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "moderation", Value: state}}}})
+		bson.D{{Key: "$set", Value: bson.D{{Key: "moderation", Value: state}}}}); err != nil {
+		return err
+	}
+	// The reviewer inbox filters on moderation without reading
+	// contributions (see inbox.go): it gets a mark. A failure is returned,
+	// so the moderator repeats the (idempotent) decision.
+	ls, err := s.SessionByID(ctx, sessionID)
+	if err != nil {
+		return err
+	}
+	return s.MarkInbox(ctx, ls.OrgID, sessionID, id, MarkModeration, string(state), time.Now().UTC())
 }

@@ -85,6 +85,11 @@ type Store struct {
 	// condMu serialises conditional read-modify-write updates, which the
 	// embedded engine does not make atomic (see the package doc).
 	condMu sync.Mutex
+	// writer names this process in documents only it writes (inbox index,
+	// report counters, marks), so two processes never update one document
+	// at the same time; markMu serialises this process's own mark updates.
+	writer string
+	markMu sync.Mutex
 }
 
 // Open connects to the configured backend, starting the embedded engine if
@@ -99,7 +104,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if opts.Timeout == 0 {
 		opts.Timeout = 5 * time.Second
 	}
-	s := &Store{log: opts.Logger, now: time.Now}
+	s := &Store{log: opts.Logger, now: time.Now, writer: NewID()[:12]}
 
 	uri := opts.URI
 	if uri == "" {
