@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"sync"
 
+	"github.com/buurtstem/buurtstem/server/live/protocol"
 	"github.com/buurtstem/buurtstem/server/model"
 	"github.com/buurtstem/buurtstem/server/store"
 )
@@ -26,7 +27,16 @@ const (
 	busState        = "state"        // a changed session: model.Session
 	busContribution = "contribution" // a new durable contribution: model.Contribution
 	busModeration   = "moderation"   // a decision: moderationEvent
+	busFeedback     = "feedback"     // a published response: feedbackEvent
 )
+
+// feedbackEvent is a published response on the bus: the item and, for
+// each resident whose input is in the topic, the ids of that input.
+type feedbackEvent struct {
+	Org  string                `json:"org"`
+	Item protocol.FeedbackItem `json:"item"`
+	Mine map[string][]string   `json:"mine,omitempty"`
+}
 
 // Bus carries session events to every server instance that has
 // connections in the session, in one order for all. One instance uses

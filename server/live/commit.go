@@ -18,6 +18,10 @@ type committer struct {
 	store *store.Store
 	in    chan *pendingWrite
 	max   int
+	// after, if set, gets each batch's newly written contributions once
+	// their writers are answered: the reviewer inbox and report counters
+	// (#7) are kept up to date on write without slowing acknowledgements.
+	after func(ctx context.Context, cs []*model.Contribution)
 }
 
 type pendingWrite struct {
@@ -81,6 +85,18 @@ func (cm *committer) run(ctx context.Context) {
 			} else {
 				w.done <- outs[i]
 			}
+		}
+		// outs is set when the insert itself succeeded, whatever came after.
+		if cm.after != nil && outs != nil {
+			var fresh []*model.Contribution
+			for i, d := range docs {
+				if i < len(outs) && outs[i].Err == nil && !outs[i].Duplicate {
+					fresh = append(fresh, d)
+				}
+			}
+			actx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			cm.after(actx, fresh)
+			cancel()
 		}
 	}
 }

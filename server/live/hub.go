@@ -67,6 +67,46 @@ type Hub struct {
 	all   sync.Map       // *conn → struct{}, for shutdown
 	ctx   context.Context
 	stop  context.CancelFunc
+
+	// feedback returns the published responses for a feedback round and
+	// the neighbourhoods they may come from (#7); nil: none.
+	feedback FeedbackSource
+}
+
+// FeedbackSource returns the published responses that concern the
+// residents of a neighbourhood, and the neighbourhoods whose responses do.
+type FeedbackSource func(ctx context.Context, orgID, neighbourhoodID string) ([]protocol.FeedbackItem, []string, error)
+
+// SetFeedbackSource connects the review domain: rooms load the responses
+// of their neighbourhood for feedback rounds. Call it before serving.
+func (h *Hub) SetFeedbackSource(f FeedbackSource) { h.feedback = f }
+
+// SetCommitHook has fn called with every batch of newly stored
+// contributions, after their writers were answered (the reviewer inbox and
+// report counters, #7). Call it before serving.
+func (h *Hub) SetCommitHook(fn func(ctx context.Context, cs []*model.Contribution)) {
+	h.commit.after = fn
+}
+
+// PublishFeedback sends a published response to every open session of the
+// organisation: residents whose input is in the topic (mine) see it
+// wherever they are connected, and feedback rounds in the topic's
+// neighbourhood show it.
+func (h *Hub) PublishFeedback(ctx context.Context, orgID string, item protocol.FeedbackItem, mine map[string][]string) error {
+	ss, err := h.store.Sessions(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	ev := feedbackEvent{Org: orgID, Item: item, Mine: mine}
+	for _, s := range ss {
+		if s.State != model.StateOpen && s.State != model.StateRunning {
+			continue
+		}
+		if err := h.publish(ctx, s.ID, busFeedback, ev); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 type roomSlot struct {

@@ -64,6 +64,10 @@ type room struct {
 	idle    *time.Timer
 	cancel  func()
 	stop    chan struct{}
+	// feedback are the published responses for a feedback round, newest
+	// first, and feedbackScope the neighbourhoods they come from (#7).
+	feedback      []protocol.FeedbackItem
+	feedbackScope map[string]bool
 }
 
 type ringEntry struct {
@@ -116,6 +120,17 @@ func (r *room) load(ctx context.Context) error {
 		r.record(&cs[i])
 	}
 	r.dirty = map[string]bool{}
+	if r.hub.feedback != nil {
+		items, scope, err := r.hub.feedback(ctx, sess.OrgID, sess.NeighbourhoodID)
+		if err != nil {
+			cancel()
+			return err
+		}
+		r.feedback, r.feedbackScope = items, map[string]bool{}
+		for _, n := range scope {
+			r.feedbackScope[n] = true
+		}
+	}
 	go r.ticker()
 	return nil
 }
@@ -140,6 +155,8 @@ func (r *room) apply(ev Event) {
 	var all, staff any
 	allType, staffType := "", ""
 	shared := false // the same message for every role
+	// personal replaces all for some residents (a response on their input)
+	var personal map[*conn]*websocket.PreparedMessage
 	switch ev.Type {
 	case busState:
 		var s model.Session
@@ -148,6 +165,9 @@ func (r *room) apply(ev Event) {
 		}
 		r.sess = &s
 		d := protocol.StateData{State: string(s.State), Current: s.Current, Prompt: s.CurrentPrompt()}
+		if p := s.CurrentPrompt(); p != nil && p.Kind == model.KindFeedback {
+			d.Feedback = r.feedback
+		}
 		// A prompt switch carries only the new prompt; the whole session
 		// goes out again only after an edit of the prompts.
 		if p, _ := json.Marshal(s.Prompts); !bytes.Equal(p, r.prompts) {
@@ -186,6 +206,24 @@ func (r *room) apply(ev Event) {
 			r.wall = slices.DeleteFunc(r.wall, func(w protocol.WallItem) bool { return w.ContributionID == c.ID })
 			all, allType = protocol.WallData{Op: "remove", Item: wallItem(c)}, protocol.TypeWall
 		}
+	case busFeedback:
+		var fe feedbackEvent
+		if json.Unmarshal(ev.Data, &fe) != nil || fe.Org != r.sess.OrgID {
+			break
+		}
+		if r.feedbackScope[fe.Item.NeighbourhoodID] {
+			r.feedback = slices.DeleteFunc(r.feedback, func(f protocol.FeedbackItem) bool { return f.TopicID == fe.Item.TopicID })
+			r.feedback = append([]protocol.FeedbackItem{fe.Item}, r.feedback...)
+			all, allType, shared = protocol.FeedbackData{FeedbackItem: fe.Item}, protocol.TypeFeedback, true
+		}
+		for c := range r.conns {
+			if ids := fe.Mine[c.participant]; c.role == protocol.RoleResident && len(ids) > 0 {
+				if personal == nil {
+					personal = map[*conn]*websocket.PreparedMessage{}
+				}
+				personal[c] = prepare(protocol.TypeFeedback, "", ev.Seq, protocol.FeedbackData{FeedbackItem: fe.Item, Mine: ids})
+			}
+		}
 	}
 	e := ringEntry{seq: ev.Seq}
 	if all != nil {
@@ -197,9 +235,13 @@ func (r *room) apply(ev Event) {
 		e.staff = prepare(staffType, "", ev.Seq, staff)
 	}
 	r.ring.push(e)
-	if e.all != nil {
+	if e.all != nil || personal != nil {
 		for c := range r.conns {
-			c.enqueue(e.all)
+			if m := personal[c]; m != nil {
+				c.enqueue(m)
+			} else if e.all != nil {
+				c.enqueue(e.all)
+			}
 		}
 	}
 	if e.staff != nil {
@@ -442,6 +484,9 @@ func (r *room) snapshot(c *conn) protocol.SnapshotData {
 	}
 	for _, p := range r.sess.Prompts {
 		d.Results = append(d.Results, r.results(p.ID))
+		if p.Kind == model.KindFeedback && d.Feedback == nil {
+			d.Feedback = slices.Clone(r.feedback)
+		}
 	}
 	switch c.role {
 	case protocol.RoleIntermediary:

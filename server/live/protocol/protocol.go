@@ -81,6 +81,12 @@ const (
 	// TypeWall adds or removes an approved written answer on the wall that
 	// the room sees: WallData.
 	TypeWall = "wall"
+	// TypeFeedback is a response the municipality published on a topic:
+	// FeedbackData. Residents whose input is in the topic get it in any
+	// open session of the organisation, with Mine set; everyone in a
+	// session of the topic's neighbourhood gets it too (the feedback round).
+	// It is not replayed to the residents it names; "my input" keeps it.
+	TypeFeedback = "feedback"
 )
 
 // Roles a connection can have.
@@ -181,6 +187,9 @@ type StateData struct {
 	Prompt  *model.Prompt `json:"prompt,omitempty"`
 	// Session is set when the prompts themselves changed (an edit).
 	Session *SessionView `json:"session,omitempty"`
+	// Feedback is set when the current prompt is a feedback round: the
+	// published responses of the session's neighbourhood.
+	Feedback []FeedbackItem `json:"feedback,omitempty"`
 }
 
 // SnapshotData is everything a connection of its role may see now.
@@ -192,6 +201,9 @@ type SnapshotData struct {
 	Pending      []ContributionData `json:"pending,omitempty"` // intermediaries: awaiting moderation
 	// Answered lists the prompt ids this participant has answered.
 	Answered []string `json:"answered,omitempty"`
+	// Feedback is set when the session has a feedback round: the published
+	// responses of the session's neighbourhood, newest first.
+	Feedback []FeedbackItem `json:"feedback,omitempty"`
 }
 
 // ResultsData is the live tally of a prompt: per face ("1"–"5"), option or
@@ -236,4 +248,30 @@ type ContributionData struct {
 // PresenceData is the number of residents connected to the session.
 type PresenceData struct {
 	Participants int `json:"participants"`
+}
+
+// FeedbackItem is a municipality's published response on a topic, as
+// residents see it: texts carry every language (clients pick theirs, else
+// Dutch) and nothing identifies a resident.
+type FeedbackItem struct {
+	TopicID         string     `json:"topic_id"`
+	NeighbourhoodID string     `json:"neighbourhood_id"`
+	Theme           string     `json:"theme"`
+	Title           model.Text `json:"title"`
+	// Status: received, looking, planned, done or not_possible.
+	Status        string     `json:"status"`
+	ExpectedMonth string     `json:"expected_month,omitempty"` // planned: "2026-09"
+	Text          model.Text `json:"text"`
+	Reason        model.Text `json:"reason,omitempty"` // not_possible
+	PhotoID       string     `json:"photo_id,omitempty"`
+	// Inputs is how many approved contributions the topic holds.
+	Inputs int       `json:"inputs"`
+	At     time.Time `json:"at"`
+}
+
+// FeedbackData is a feedback event. Mine lists the receiving resident's
+// own contributions in the topic (empty for everyone else).
+type FeedbackData struct {
+	FeedbackItem
+	Mine []string `json:"mine,omitempty"`
 }
