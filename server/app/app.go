@@ -24,6 +24,10 @@ import (
 	"github.com/buurtstem/buurtstem/server/config"
 	"github.com/buurtstem/buurtstem/server/live"
 	"github.com/buurtstem/buurtstem/server/metrics"
+	"github.com/buurtstem/buurtstem/server/model"
+	"github.com/buurtstem/buurtstem/server/report"
+	"github.com/buurtstem/buurtstem/server/review"
+	"github.com/buurtstem/buurtstem/server/reviewweb"
 	"github.com/buurtstem/buurtstem/server/sessions"
 	"github.com/buurtstem/buurtstem/server/store"
 	"github.com/buurtstem/buurtstem/server/web"
@@ -58,6 +62,8 @@ type Server struct {
 	live     *live.Handler
 	liveAPI  *api.SessionHandlers
 	cookies  web.Cookies
+	review   *review.Service
+	reviews  *reviewweb.Handlers
 	origins  map[string]bool
 	draining atomic.Bool
 }
@@ -93,6 +99,20 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s.live = live.NewHandler(s.hub, secret, s.cookies.Set, s.cookies.Session())
+	// Closing the loop (#7): the inbox index and report counters are kept
+	// on write by the group commit; responses reach live sessions.
+	s.review = review.New(d.Store, d.Logger, 0)
+	s.review.SetNotifier(s.hub)
+	indexer := review.NewIndexer(d.Store, review.Location())
+	s.hub.SetCommitHook(func(ctx context.Context, cs []*model.Contribution) {
+		if err := indexer.Add(ctx, cs); err != nil {
+			d.Logger.Warn("Indexing contributions for review failed.", "error", err.Error())
+		}
+	})
+	s.hub.SetFeedbackSource(s.review.NeighbourhoodFeedback)
+	if s.reviews, err = reviewweb.New(d.Catalog, d.Store, s.review, report.New(d.Store, s.review)); err != nil {
+		return nil, err
+	}
 	s.liveAPI = api.NewSessionHandlers(s.sessions, s.hub, d.Config.BaseURL.String())
 	s.web = web.NewHandlers(renderer, d.Catalog, s.auth, adm, s.cookies)
 	s.console = web.NewSessionPages(s.web, s.sessions, s.hub, d.Config.BaseURL.String())

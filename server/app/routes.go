@@ -60,6 +60,25 @@ func (s *Server) routes() {
 	// permission, checked by the handler.
 	f.Get("/orgs/:org/sessions/:id/projector", s.console.Projector)
 
+	// Closing the loop (#7): inbox, topics and responses, reports.
+	staff.Get("/orgs/:org/inbox", s.reviews.Inbox)
+	staff.Post("/orgs/:org/contributions/:id/notes", s.reviews.Annotate)
+	staff.Get("/orgs/:org/topics", s.reviews.Topics)
+	staff.Post("/orgs/:org/topics", s.reviews.Group)
+	staff.Get("/orgs/:org/topics/:id", s.reviews.Topic)
+	staff.Post("/orgs/:org/topics/:id", s.reviews.TopicEdit)
+	staff.Post("/orgs/:org/topics/:id/remove", s.reviews.TopicRemove)
+	staff.Post("/orgs/:org/topics/:id/respond", s.reviews.TopicRespond)
+	staff.Post("/orgs/:org/review-settings", s.reviews.Settings)
+	staff.Get("/orgs/:org/reports", s.reviews.Report)
+	staff.Get("/orgs/:org/reports/report.csv", s.reviews.ReportExport)
+	staff.Get("/orgs/:org/reports/report.json", s.reviews.ReportExport)
+	staff.Get("/orgs/:org/reports/contributions.csv", s.reviews.ContributionsExport)
+	staff.Get("/orgs/:org/reports/contributions.json", s.reviews.ContributionsExport)
+	// The public board "you said, we did": no login, published responses
+	// only.
+	f.Get("/buurt/:id", s.reviews.Board)
+
 	f.Post("/api/v1/join", s.live.Join)
 	f.Get("/live/:session/ws", s.live.Upgrade)
 
