@@ -24,6 +24,14 @@ import (
 // MinGroup is the smallest group of people a report shows.
 const MinGroup = 5
 
+// The answer codes of the voluntary profile (#5, model.Profile), in the
+// order a report shows them; "none" is "rather not say".
+var (
+	ageBands   = []string{"0_17", "18_29", "30_49", "50_66", "67_up", "none"}
+	schools    = []string{"primary", "vocational", "secondary", "higher", "none"}
+	firstTimes = []string{"yes", "no", "none"}
+)
+
 // TopTopics is how many topics a report lists.
 const TopTopics = 10
 
@@ -211,7 +219,7 @@ func (s *Service) Build(ctx context.Context, actor *model.Staff, orgID string, p
 	})
 	first, age, school, home := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
 	for _, sid := range sids {
-		pc, err := s.store.ProfileCounts(ctx, sid)
+		pc, err := s.store.ProfileSums(ctx, sid)
 		if err != nil {
 			return nil, err
 		}
@@ -224,9 +232,9 @@ func (s *Service) Build(ctx context.Context, actor *model.Staff, orgID string, p
 			r.Sessions = append(r.Sessions, SessionRow{Session: ls, Contributions: contribs[sid], Participants: group("", len(perSession[sid]))})
 		}
 	}
-	r.FirstTime = suppress(first, model.ProfileFirstTime)
-	r.AgeBands = suppress(age, model.ProfileAgeBands)
-	r.Schools = suppress(school, model.ProfileSchools)
+	r.FirstTime = suppress(first, firstTimes)
+	r.AgeBands = suppress(age, ageBands)
+	r.Schools = suppress(school, schools)
 	r.HomeLangs = suppress(home, sortedKeys(home))
 
 	// Topics and the feedback figures, in the same scope.

@@ -55,3 +55,28 @@ func (s *Store) AddReportDays(ctx context.Context, deltas []*model.ReportDay) er
 func (s *Store) ReportDays(ctx context.Context, orgID string) ([]model.ReportDay, error) {
 	return findAll[model.ReportDay](ctx, s, colReportDays, bson.D{{Key: "org_id", Value: orgID}}, nil)
 }
+
+// colProfileSums is the collection where the resident client (#5) counts
+// the voluntary profile answers of each session on write (_id = session
+// id). Reports read it by _id; its shape is ProfileSums.
+const colProfileSums = "profile_counts"
+
+// ProfileSums are the counted profile answers of one session: how many
+// profiles were given and, per question, how often each answer code was
+// chosen.
+type ProfileSums struct {
+	Profiles  int            `bson:"profiles"`
+	AgeBand   map[string]int `bson:"age_band"`
+	HomeLang  map[string]int `bson:"home_lang"`
+	School    map[string]int `bson:"school"`
+	FirstTime map[string]int `bson:"first_time"`
+}
+
+// ProfileSums returns a session's profile counts; none are zero counts.
+func (s *Store) ProfileSums(ctx context.Context, sessionID string) (*ProfileSums, error) {
+	ps, err := findOne[ProfileSums](ctx, s, colProfileSums, bson.D{{Key: "_id", Value: sessionID}})
+	if isNotFound(err) {
+		return &ProfileSums{}, nil
+	}
+	return ps, err
+}
