@@ -13,10 +13,12 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/buurtstem/buurtstem/clients/apiclient"
 	"github.com/buurtstem/buurtstem/server/demo"
 	"github.com/buurtstem/buurtstem/server/model"
+	"github.com/buurtstem/buurtstem/server/review"
 	"github.com/buurtstem/buurtstem/server/store"
 )
 
@@ -94,6 +96,50 @@ var tenancyResources = map[string]struct {
 		writers: []model.Role{model.RoleIntermediary},
 		keyed:   map[string]bool{"projector": true},
 	},
+	// Closing the loop (#7): every role reads the inbox, topics and
+	// reports; reviewers group and respond; reviewers and intermediaries
+	// type transcripts; only admins change the overdue period.
+	"inbox": {
+		ids:  func(*tenant) []string { return nil },
+		body: func(*tenant, string) map[string]any { return nil },
+	},
+	"contributions": {
+		ids: func(tn *tenant) []string { return tn.contributions },
+		body: func(*tenant, string) map[string]any {
+			return map[string]any{"transcript": "Ingetypt door een indringer"}
+		},
+		writers: []model.Role{model.RoleReviewer, model.RoleIntermediary},
+	},
+	"topics": {
+		ids: func(tn *tenant) []string { return tn.topics },
+		body: func(tn *tenant, action string) map[string]any {
+			switch action {
+			case "remove":
+				return map[string]any{"contribution": at(tn.contributions, 0)}
+			case "respond":
+				return map[string]any{"status": "looking", "text_nl": "We kijken ernaar."}
+			}
+			return map[string]any{"contribution": at(tn.contributions, 1), "title_nl": "Indringersonderwerp",
+				"theme": "housing", "neighbourhood_id": tn.buurt}
+		},
+		writers: []model.Role{model.RoleReviewer},
+	},
+	"review-settings": {
+		ids:  func(*tenant) []string { return nil },
+		body: func(*tenant, string) map[string]any { return map[string]any{"overdue_days": 20} },
+	},
+	"reports": {
+		ids:  func(*tenant) []string { return nil },
+		body: func(*tenant, string) map[string]any { return nil },
+	},
+}
+
+// at returns list[i], or an id that exists nowhere.
+func at(list []string, i int) string {
+	if i < len(list) {
+		return list[i]
+	}
+	return "no-such-id"
 }
 
 // sessionBody is a valid session referencing a tenant's neighbourhood and
@@ -127,6 +173,8 @@ type tenant struct {
 	venues         []string
 	staff          []string
 	sessions       []string
+	contributions  []string
+	topics         []string
 	wijk, buurt    string // referenced by bodies
 }
 
@@ -134,6 +182,7 @@ type tenant struct {
 // record must be indistinguishable from.
 var missing = &tenant{orgID: "no-such-org", neighbourhoods: []string{"no-such-id"},
 	venues: []string{"no-such-id"}, staff: []string{"no-such-id"}, sessions: []string{"no-such-id"},
+	contributions: []string{"no-such-id"}, topics: []string{"no-such-id"},
 	wijk: "no-such-id", buurt: "no-such-id"}
 
 // orgRoute is a route with an :org parameter, split for substitution.
@@ -402,8 +451,25 @@ func snapshot(t *testing.T, st *store.Store, orgID string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	topics, err := st.Topics(ctx, orgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := st.ReviewSettings(ctx, orgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cs []model.Contribution
+	for _, s := range ls {
+		c, err := st.ContributionsOf(ctx, s.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs = append(cs, c...)
+	}
 	b, err := json.Marshal(map[string]any{"org": o, "neighbourhoods": ns, "venues": vs, "staff": ss,
-		"sessions": ls, "organisations": len(all), "accounts": nstaff})
+		"sessions": ls, "organisations": len(all), "accounts": nstaff,
+		"topics": topics, "review_settings": rs, "contributions": cs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -496,6 +562,29 @@ func TestTenancyEveryRoute(t *testing.T) {
 			}
 			c.tn.sessions = append(c.tn.sessions, ls.ID)
 		}
+	}
+
+	// Input and a topic in each (#7), written the way the live hub and a
+	// reviewer would.
+	setup := review.New(e.store, nil, 0)
+	for _, tn := range []*tenant{home, other} {
+		var cs []*model.Contribution
+		for range 2 {
+			id := store.NewID()[:24]
+			cs = append(cs, &model.Contribution{ID: id, SessionID: tn.sessions[0], OrgID: tn.orgID, PromptID: "p",
+				Kind: model.KindOpen, ParticipantID: "p-" + id, Answer: model.Answer{Text: "Meer bankjes"}, Lang: "nl",
+				Moderation: model.ModApproved, CreatedAt: time.Now().UTC()})
+			tn.contributions = append(tn.contributions, id)
+		}
+		if _, err := e.store.InsertContributions(ctx, cs); err != nil {
+			t.Fatal(err)
+		}
+		tp, err := setup.Group(ctx, &model.Staff{ID: "setup", PlatformAdmin: true}, tn.orgID, review.TopicInput{
+			Title: model.Text{"nl": "Bankjes"}, Theme: "housing", NeighbourhoodID: tn.buurt, Contributions: []string{cs[0].ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tn.topics = []string{tp.ID}
 	}
 
 	// The second admin sees only their own organisation in lists.
