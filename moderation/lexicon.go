@@ -7,6 +7,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // The lexicons are plain text files, one per language, in lexicon/. See
@@ -84,7 +85,12 @@ type pattern struct {
 // lexicon is the compiled matcher of one language.
 type lexicon struct {
 	byFirst map[string][]*pattern // patterns whose first element has this exact word
-	wild    []*pattern            // patterns whose first element is not an exact word
+	// patterns whose first element has a word* (by its first rune), a
+	// *word (by its last rune) or _: tried only on words that can match
+	byPrefix map[rune][]*pattern
+	bySuffix map[rune][]*pattern
+	anyFirst []*pattern
+	wild     []*pattern // all of the above, for counting
 	except  map[string]bool
 	except2 []string // exception prefixes
 	// starWords are single-word insult and profanity entries, for
@@ -156,7 +162,7 @@ func loadLexicons() (map[string]*lexicon, error) {
 	}
 	out := map[string]*lexicon{}
 	for _, lang := range langs {
-		lx := &lexicon{byFirst: map[string][]*pattern{}, except: map[string]bool{}, starWords: map[int][]starWord{}, notName: map[string]bool{}}
+		lx := &lexicon{byFirst: map[string][]*pattern{}, byPrefix: map[rune][]*pattern{}, bySuffix: map[rune][]*pattern{}, except: map[string]bool{}, starWords: map[int][]starWord{}, notName: map[string]bool{}}
 		for _, e := range entries {
 			if e.lang != lang && !e.all {
 				continue
@@ -256,9 +262,19 @@ func (lx *lexicon) add(e rawEntry, lang string) error {
 	p.wild = wild
 	if wild {
 		lx.wild = append(lx.wild, p)
-	} else {
-		for _, a := range first.alts {
-			lx.byFirst[a.word] = append(lx.byFirst[a.word], p)
+	}
+	for _, a := range first.alts {
+		switch a.kind {
+		case exact:
+			lx.byFirst[a.word] = appendOnce(lx.byFirst[a.word], p)
+		case prefix:
+			r, _ := utf8.DecodeRuneInString(a.word)
+			lx.byPrefix[r] = appendOnce(lx.byPrefix[r], p)
+		case suffix:
+			r, _ := utf8.DecodeLastRuneInString(a.word)
+			lx.bySuffix[r] = appendOnce(lx.bySuffix[r], p)
+		case anyWord:
+			lx.anyFirst = appendOnce(lx.anyFirst, p)
 		}
 	}
 	if len(p.elems) == 1 && (e.cat == catInsult || e.cat == catProfanity) && !first.keep {
@@ -270,6 +286,15 @@ func (lx *lexicon) add(e rawEntry, lang string) error {
 		}
 	}
 	return nil
+}
+
+func appendOnce(ps []*pattern, p *pattern) []*pattern {
+	for _, q := range ps {
+		if q == p {
+			return ps
+		}
+	}
+	return append(ps, p)
 }
 
 func parseAlt(w, lang string) (alt, error) {
@@ -400,22 +425,36 @@ func (lx *lexicon) matchAt(toks []token, i int, p *pattern) (match, bool) {
 
 // find calls fn for every pattern that matches starting at some token.
 func (lx *lexicon) find(toks []token, fn func(match)) {
+	var tried []*pattern
 	for i := range toks {
 		t := &toks[i]
+		if t.norm == "" {
+			continue
+		}
+		tried = tried[:0]
 		try := func(ps []*pattern) {
+		next:
 			for _, p := range ps {
+				for _, q := range tried {
+					if q == p {
+						continue next
+					}
+				}
+				tried = append(tried, p)
 				if m, ok := lx.matchAt(toks, i, p); ok {
 					fn(m)
 				}
 			}
 		}
-		try(lx.byFirst[t.norm])
-		for _, v := range t.variants {
-			if v != t.norm {
-				try(lx.byFirst[v])
-			}
+		words := append([]string{t.norm}, t.variants...)
+		for _, w := range words {
+			try(lx.byFirst[w])
+			r, _ := utf8.DecodeRuneInString(w)
+			try(lx.byPrefix[r])
+			r, _ = utf8.DecodeLastRuneInString(w)
+			try(lx.bySuffix[r])
 		}
-		try(lx.wild)
+		try(lx.anyFirst)
 		if t.star {
 			lx.findStar(t, i, fn)
 		}
