@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"slices"
@@ -609,5 +610,52 @@ func TestLiveOnEvent(t *testing.T) {
 	}
 	if _, err := r.Submit(ctx, "a1", protocol.SubmitData{PromptID: s.Prompts[0].ID, Answer: protocol.AnswerData{Face: 4}}); err != nil {
 		t.Fatalf("submit on an OnEvent connection: %v", err)
+	}
+}
+
+// TestLivePipelinedMessages: several messages arriving in one TCP segment
+// are all answered at once. The server parks idle readers on the socket
+// and must see what already sits in gorilla's read buffer; if gorilla
+// stopped reading through the buffer the server hands it, the second ping
+// here would wait for the 60 s read timeout.
+func TestLivePipelinedMessages(t *testing.T) {
+	e := start(t)
+	_, s := e.liveSession("post")
+	jar, _ := cookiejar.New(nil)
+	if _, err := live.Join(context.Background(), e.url, s.Code, jar); err != nil {
+		t.Fatal(err)
+	}
+	h := http.Header{}
+	for _, c := range jar.Cookies(mustURL(e.url)) {
+		h.Add("Cookie", c.Name+"="+c.Value)
+	}
+	ws, resp, err := websocket.DefaultDialer.Dial("ws"+e.url[4:]+"/live/"+s.ID+"/ws", h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	defer ws.Close()
+	// A client frame is masked; a zero mask leaves the payload as it is.
+	frame := func(payload string) []byte {
+		return append([]byte{0x81, 0x80 | byte(len(payload)), 0, 0, 0, 0}, payload...)
+	}
+	var burst []byte
+	burst = append(burst, frame(`{"type":"hello","data":{"protocol":1}}`)...)
+	for _, id := range []string{"p1", "p2", "p3"} {
+		burst = append(burst, frame(`{"type":"ping","id":"`+id+`","data":{}}`)...)
+	}
+	if _, err := ws.UnderlyingConn().Write(burst); err != nil {
+		t.Fatal(err)
+	}
+	_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+	pongs := 0
+	for pongs < 3 {
+		var env protocol.Envelope
+		if err := ws.ReadJSON(&env); err != nil {
+			t.Fatalf("after %d pongs: %v", pongs, err)
+		}
+		if env.Type == protocol.TypePong {
+			pongs++
+		}
 	}
 }

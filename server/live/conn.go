@@ -52,6 +52,7 @@ type conn struct {
 	staffToken  string // intermediaries: re-checked on every message
 	lang        *i18n.Localizer
 	room        *room
+	await       *readWaiter // nil: block in gorilla's reader
 
 	send      chan *websocket.PreparedMessage
 	quit      chan struct{}
@@ -258,6 +259,7 @@ func (c *conn) drain() {
 // with an error event and reading goes on.
 func (c *conn) read() (protocol.Envelope, bool) {
 	for {
+		c.await.wait()
 		typ, b, err := c.ws.ReadMessage()
 		if err != nil {
 			if errors.Is(err, websocket.ErrReadLimit) {

@@ -75,7 +75,9 @@ func NewHandler(h *Hub, secret []byte, setCookie func(*fiber.Ctx, string, string
 	lh := &Handler{hub: h, secret: secret, setCookie: setCookie, sessionCookie: sessionCookie,
 		joinFailures: rate.NewLimiter(1, 60)}
 	lh.upgrader = websocket.Upgrader{
-		ReadBufferSize:  readBuffer,
+		// No read buffer size: gorilla then reads through the reader
+		// hijackWriter.Hijack hands it (of readBuffer bytes) instead of
+		// allocating a second one, and readWaiter can see what it holds.
 		WriteBufferSize: 1024,
 		// Shared write buffers: idle connections then hold none.
 		WriteBufferPool: &syncPool{},
@@ -263,12 +265,14 @@ func (lh *Handler) Upgrade(c *fiber.Ctx) error {
 			defer lh.hub.live.Done()
 			defer lh.hub.conns.Add(-1)
 			_ = raw.SetDeadline(time.Time{})
-			ws, err := lh.upgrader.Upgrade(newHijackWriter(raw), req, nil)
+			hw := newHijackWriter(raw)
+			ws, err := lh.upgrader.Upgrade(hw, req, nil)
 			if err != nil {
 				raw.Close()
 				return
 			}
 			cn := newConn(lh.hub, ws, id)
+			cn.await = newReadWaiter(raw, hw.br)
 			lh.hub.all.Store(cn, struct{}{})
 			defer lh.hub.all.Delete(cn)
 			cn.serve(lh.hub.ctx)
@@ -298,6 +302,7 @@ type hijackWriter struct {
 	conn   net.Conn
 	header http.Header
 	status int
+	br     *bufio.Reader // handed to gorilla, which reads through it
 }
 
 func newHijackWriter(c net.Conn) *hijackWriter { return &hijackWriter{conn: c, header: http.Header{}} }
@@ -316,7 +321,9 @@ func (w *hijackWriter) Write(b []byte) (int, error) {
 }
 
 func (w *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	// Sized like the upgrader's read buffer, so gorilla uses this reader
-	// as it is instead of wrapping it in another.
-	return w.conn, bufio.NewReadWriter(bufio.NewReaderSize(w.conn, readBuffer), bufio.NewWriterSize(w.conn, 512)), nil
+	// Over 256 bytes and with the upgrader's ReadBufferSize left at zero,
+	// gorilla keeps this reader as the connection's own
+	// (TestLivePipelinedMessages notices if that ever changes).
+	w.br = bufio.NewReaderSize(w.conn, readBuffer)
+	return w.conn, bufio.NewReadWriter(w.br, bufio.NewWriterSize(w.conn, 512)), nil
 }
