@@ -91,8 +91,8 @@ type lexicon struct {
 	bySuffix map[rune][]*pattern
 	anyFirst []*pattern
 	wild     []*pattern // all of the above, for counting
-	except  map[string]bool
-	except2 []string // exception prefixes
+	except   map[string]bool
+	except2  []string // exception prefixes
 	// starWords are single-word insult and profanity entries, for
 	// self-censored words ("c*nt"), by rune length.
 	starWords map[int][]starWord
