@@ -1,0 +1,189 @@
+package app_test
+
+import (
+	"context"
+	"encoding/csv"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/buurtstem/buurtstem/clients/apiclient"
+	"github.com/buurtstem/buurtstem/clients/go/live"
+	"github.com/buurtstem/buurtstem/server/demo"
+	"github.com/buurtstem/buurtstem/server/live/protocol"
+)
+
+var topicLocation = regexp.MustCompile(`^/orgs/[^/]+/topics/([0-9a-f]+)\?saved=1$`)
+
+// TestFeedbackJourney is issue #7's journey: a resident answers in a live
+// session, a reviewer finds the answer in the inbox, groups it into a
+// topic and responds; the resident, still connected, gets the response
+// live; it shows on the neighbourhood's public board and in the feedback
+// round of the next session there. Bad input on the way gets clear,
+// translated answers.
+func TestFeedbackJourney(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	staff, s := e.liveSession("post")
+	r, _ := e.resident(s.Code, live.Options{})
+	next[protocol.SnapshotData](t, r, protocol.TypeSnapshot)
+	im, err := live.Dial(ctx, live.Options{Base: e.url, Session: s.ID, Role: "intermediary", Jar: staff.Jar()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer im.Close()
+	next[protocol.SnapshotData](t, im, protocol.TypeSnapshot)
+	if err := im.Control(ctx, "c1", protocol.ControlData{Action: "goto", Index: 2}); err != nil {
+		t.Fatal(err)
+	}
+	next[protocol.StateData](t, r, protocol.TypeState)
+	const said = "De lantaarn bij de speeltuin is kapot"
+	ack, err := r.Submit(ctx, "a1", protocol.SubmitData{PromptID: s.Prompts[2].ID, Answer: protocol.AnswerData{Text: said}})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The reviewer's inbox shows it (indexed right after the group commit).
+	rev := e.staffBrowser("reviewer")
+	inbox := "/orgs/" + demo.OrgID + "/inbox?kind=open&session=" + s.ID
+	var p *page
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		p = rev.get(inbox)
+		if p.status == http.StatusOK && strings.Contains(p.body, ack.ContributionID) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the inbox never showed the answer: %d %.300s", p.status, p.body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	contains(t, p, said)
+	// Filters that exclude it, and one that is malformed.
+	if q := rev.get("/orgs/" + demo.OrgID + "/inbox?kind=faces&session=" + s.ID); strings.Contains(q.body, ack.ContributionID) {
+		t.Error("a kind filter did not exclude the answer")
+	}
+	if q := rev.get("/orgs/" + demo.OrgID + "/inbox?feedback=done"); strings.Contains(q.body, ack.ContributionID) {
+		t.Error("a feedback filter did not exclude the answer")
+	}
+	bad := rev.get("/orgs/" + demo.OrgID + "/inbox?from=2026-13-40")
+	if bad.status != http.StatusBadRequest || !strings.Contains(bad.body, msg(t, "nl", "review.filter_date")) {
+		t.Errorf("malformed date filter: %d", bad.status)
+	}
+	csrf := p.csrf(t)
+
+	// Group it into a topic.
+	g := rev.post("/orgs/"+demo.OrgID+"/topics", url.Values{"csrf": {csrf}, "contribution": {ack.ContributionID},
+		"title_nl": {"Licht bij de speeltuin"}, "theme": {"safety"}, "neighbourhood_id": {demo.BuurtAID}})
+	m := topicLocation.FindStringSubmatch(g.location)
+	if g.status != http.StatusSeeOther || m == nil {
+		t.Fatalf("grouping: %d %q %.300s", g.status, g.location, g.body)
+	}
+	topic := m[1]
+	if q := rev.get(inbox + "&feedback=waiting"); !strings.Contains(q.body, ack.ContributionID) {
+		t.Error("the grouped answer is not 'waiting for a response' in the inbox")
+	}
+
+	// A response without text is a clear form error, and nothing is sent.
+	respond := "/orgs/" + demo.OrgID + "/topics/" + topic + "/respond"
+	empty := rev.post(respond, url.Values{"csrf": {csrf}, "status": {"planned"}, "expected_month": {"2026-09"}})
+	if empty.status != http.StatusBadRequest || !strings.Contains(empty.body, msg(t, "nl", "response.text_required")) ||
+		!strings.Contains(empty.body, "field-error") {
+		t.Fatalf("response without text: %d %.300s", empty.status, empty.body)
+	}
+	noMonth := rev.post(respond, url.Values{"csrf": {csrf}, "status": {"planned"}, "text_nl": {"We maken de lamp."}})
+	if noMonth.status != http.StatusBadRequest || !strings.Contains(noMonth.body, msg(t, "nl", "response.month_required")) {
+		t.Fatalf("planned without a month: %d", noMonth.status)
+	}
+	const answer = "We maken de lamp in september."
+	ok := rev.post(respond, url.Values{"csrf": {csrf}, "status": {"planned"}, "expected_month": {"2026-09"},
+		"text_nl": {answer}, "text_ar": {"سنصلح المصباح في سبتمبر."}})
+	if ok.status != http.StatusSeeOther {
+		t.Fatalf("respond: %d %.300s", ok.status, ok.body)
+	}
+
+	// The resident gets it live, with their own input named.
+	_, fb := next[protocol.FeedbackData](t, r, protocol.TypeFeedback)
+	if fb.TopicID != topic || fb.Status != "planned" || fb.ExpectedMonth != "2026-09" || fb.Text["nl"] != answer ||
+		len(fb.Mine) != 1 || fb.Mine[0] != ack.ContributionID {
+		t.Fatalf("feedback event: %+v", fb)
+	}
+
+	// The topic page keeps the history; the inbox knows it is answered.
+	tp := rev.get("/orgs/" + demo.OrgID + "/topics/" + topic)
+	contains(t, tp, answer, msg(t, "nl", "topic.history_created"), msg(t, "nl", "topic.history_responded"))
+	if q := rev.get(inbox + "&feedback=planned"); !strings.Contains(q.body, ack.ContributionID) {
+		t.Error("the answered input is not 'planned' in the inbox")
+	}
+
+	// The public board, without login, in Dutch and in Arabic; an unknown
+	// board is a friendly 404.
+	pub := e.browser()
+	board := pub.get("/buurt/" + demo.BuurtAID)
+	if board.status != http.StatusOK {
+		t.Fatalf("board: %d", board.status)
+	}
+	contains(t, board, answer, "Licht bij de speeltuin", "/static/pictograms/status-planned.svg", "/static/board.js")
+	if strings.Contains(board.body, said) || strings.Contains(board.body, ack.ContributionID) {
+		t.Error("the board shows residents' own words or ids")
+	}
+	pub.lang = "ar"
+	if ar := pub.get("/buurt/" + demo.BuurtAID); !strings.Contains(ar.body, "سنصلح المصباح") || !strings.Contains(ar.body, `dir="rtl"`) {
+		t.Errorf("the Arabic board lacks the Arabic response")
+	}
+	if nb := pub.get("/buurt/no-such-neighbourhood"); nb.status != http.StatusNotFound {
+		t.Errorf("unknown board: %d", nb.status)
+	}
+	// A board of the other buurt of the same wijk does not show it.
+	if other := pub.get("/buurt/" + demo.BuurtBID); strings.Contains(other.body, answer) {
+		t.Error("the response shows on another buurt's board")
+	}
+
+	// The next session in the neighbourhood has a feedback round that
+	// carries the response.
+	s2, err := staff.CreateSession(ctx, demo.OrgID, apiclient.SessionInput{
+		Title: "Terugkomavond", NeighbourhoodID: demo.BuurtAID, VenueID: demo.VenueID, Languages: []string{"nl"},
+		Moderation: "post", Pace: "led",
+		Prompts: []apiclient.Prompt{{Kind: "feedback", Text: map[string]string{"nl": "Wat is er gedaan?"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s2, err = staff.SessionAction(ctx, demo.OrgID, s2.ID, "open"); err != nil {
+		t.Fatal(err)
+	}
+	r2, _ := e.resident(s2.Code, live.Options{})
+	_, snap := next[protocol.SnapshotData](t, r2, protocol.TypeSnapshot)
+	if len(snap.Feedback) != 1 || snap.Feedback[0].TopicID != topic || snap.Feedback[0].Text["nl"] != answer || snap.Feedback[0].Inputs != 1 {
+		t.Fatalf("feedback round: %+v", snap.Feedback)
+	}
+
+	// The report counts the answer and the response; the CSV export is
+	// protected against formula injection.
+	rep := rev.get("/orgs/" + demo.OrgID + "/reports")
+	if rep.status != http.StatusOK || !strings.Contains(rep.body, "<svg") {
+		t.Fatalf("report page: %d", rep.status)
+	}
+	export := rev.get("/orgs/" + demo.OrgID + "/reports/contributions.csv?session=" + s.ID)
+	rows, err := csv.NewReader(strings.NewReader(export.body)).ReadAll()
+	if err != nil || export.status != http.StatusOK {
+		t.Fatalf("export: %d %v", export.status, err)
+	}
+	found := false
+	for _, row := range rows[1:] {
+		if row[0] == ack.ContributionID {
+			found = true
+			if row[5] != "open" || row[11] != "planned" || row[10] != topic {
+				t.Errorf("export row: %v", row)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("the export lacks the answer: %v", rows)
+	}
+	if q := rev.get("/orgs/" + demo.OrgID + "/reports/contributions.csv?session=no-such-session"); q.status != http.StatusBadRequest {
+		t.Errorf("export of an unknown session: %d", q.status)
+	}
+}
