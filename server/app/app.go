@@ -30,6 +30,7 @@ import (
 	"github.com/buurtstem/buurtstem/server/reviewweb"
 	"github.com/buurtstem/buurtstem/server/sessions"
 	"github.com/buurtstem/buurtstem/server/store"
+	"github.com/buurtstem/buurtstem/server/uploads"
 	"github.com/buurtstem/buurtstem/server/web"
 )
 
@@ -64,6 +65,8 @@ type Server struct {
 	cookies  web.Cookies
 	review   *review.Service
 	reviews  *reviewweb.Handlers
+	uploads  *uploads.Service
+	media    *api.MediaHandlers
 	origins  map[string]bool
 	draining atomic.Bool
 }
@@ -116,6 +119,10 @@ func New(d Deps) (*Server, error) {
 	s.liveAPI = api.NewSessionHandlers(s.sessions, s.hub, d.Config.BaseURL.String())
 	s.web = web.NewHandlers(renderer, d.Catalog, s.auth, adm, s.cookies)
 	s.console = web.NewSessionPages(s.web, s.sessions, s.hub, d.Config.BaseURL.String())
+	// Voice notes, photos and prompt recordings (#5).
+	s.uploads = uploads.New(d.Store, d.Config.MediaRetention, d.Logger)
+	s.media = api.NewMediaHandlers(s.uploads, s.sessions, s.live.ParticipantID)
+	s.web.SetRetentionMonths(s.uploads.RetentionMonths)
 	s.api = api.New(s.auth, adm, func(c *fiber.Ctx, token string) {
 		if token == "" {
 			s.cookies.Set(c, s.cookies.Session(), "", -1)
@@ -194,6 +201,10 @@ func (s *Server) purge(ctx context.Context, every time.Duration) {
 			// plenty.
 			if _, err := s.store.PurgeLiveEvents(ctx, time.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
 				s.log.Warn("Purge of old live events failed.", "error", err)
+			}
+			// Voice notes and photos past their organisation's retention.
+			if _, err := s.uploads.Purge(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("Purge of expired voice notes and photos failed.", "error", err)
 			}
 		}
 	}

@@ -27,6 +27,7 @@ func (s *Server) routes() {
 	staff.Post("/orgs", s.web.OrgCreate)
 	staff.Get("/orgs/:org", s.web.Org)
 	staff.Post("/orgs/:org", s.web.OrgRename)
+	staff.Post("/orgs/:org/retention", s.web.OrgRetention)
 	staff.Post("/orgs/:org/neighbourhoods", s.web.NeighbourhoodCreate)
 	staff.Get("/orgs/:org/neighbourhoods/:id", s.web.NeighbourhoodEdit)
 	staff.Post("/orgs/:org/neighbourhoods/:id", s.web.NeighbourhoodUpdate)
@@ -50,6 +51,8 @@ func (s *Server) routes() {
 	staff.Post("/orgs/:org/sessions/:id/prompts/save", s.console.PromptSave)
 	staff.Post("/orgs/:org/sessions/:id/prompts/move", s.console.PromptMove)
 	staff.Post("/orgs/:org/sessions/:id/prompts/delete", s.console.PromptDelete)
+	staff.Post("/orgs/:org/sessions/:id/prompts/audio", s.console.PromptAudioSave)
+	staff.Post("/orgs/:org/sessions/:id/prompts/audio/delete", s.console.PromptAudioDelete)
 	staff.Post("/orgs/:org/sessions/:id/copy", s.console.SessionCopy)
 	staff.Post("/orgs/:org/sessions/:id/open", s.console.SessionOpen)
 	staff.Post("/orgs/:org/sessions/:id/move", s.console.SessionMove)
@@ -81,6 +84,12 @@ func (s *Server) routes() {
 
 	f.Post("/api/v1/join", s.live.Join)
 	f.Get("/live/:session/ws", s.live.Upgrade)
+	// Residents' voice notes and photos, and prompts read aloud (#5). The
+	// media handler itself lets only the uploader and the organisation's
+	// staff play a file.
+	f.Post("/live/:session/media", s.media.Upload)
+	f.Get("/live/:session/prompts/:prompt/audio/:lang", s.media.PromptAudio)
+	f.Get("/media/:id", s.media.Play)
 
 	f.Post("/api/v1/login", s.api.Login)
 	v1 := f.Group("/api/v1", s.requireStaff)

@@ -155,7 +155,7 @@ var Settings = []Setting{
 		durationIn(5*time.Minute, 24*time.Hour, func(c *Config) *time.Duration { return &c.SessionIdle })},
 	{"session-max", "BUURTSTEM_SESSION_MAX", "12h", "a duration from 1h to 720h", "A staff login ends this long after it started, active or not.",
 		durationIn(time.Hour, 720*time.Hour, func(c *Config) *time.Duration { return &c.SessionMax })},
-	{"media-retention", "BUURTSTEM_MEDIA_RETENTION", "4320h", "a duration from 24h to 8760h", "Voice notes and photos are deleted this long after they were given (default 180 days).",
+	{"media-retention", "BUURTSTEM_MEDIA_RETENTION", "8760h", "a duration from 24h to 8760h", "Voice notes and photos are deleted this long after they were given, unless their organisation sets its own period (default 12 months).",
 		durationIn(24*time.Hour, 8760*time.Hour, func(c *Config) *time.Duration { return &c.MediaRetention })},
 	{"shutdown-timeout", "BUURTSTEM_SHUTDOWN_TIMEOUT", "10s", "a duration from 1s to 60s", "Longest wait for open requests and live connections at shutdown.",
 		durationIn(time.Second, time.Minute, func(c *Config) *time.Duration { return &c.ShutdownTimeout })},

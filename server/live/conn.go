@@ -404,6 +404,14 @@ func (c *conn) submit(ctx context.Context, env protocol.Envelope, assisted bool)
 		c.failErr(env.ID, err)
 		return
 	}
+	if answer.MediaID != "" {
+		// Only the participant's own upload to this session, of a kind
+		// the prompt allows (one _id read).
+		if answer.MediaKind, err = c.hub.sessions.CheckMediaAnswer(ctx, p, c.sessionID, participant, answer.MediaID, id); err != nil {
+			c.failErr(env.ID, err)
+			return
+		}
+	}
 	lang := c.lang.Lang.Code
 	if l, ok := c.hub.catalog.Lookup(d.Lang); ok {
 		lang = l.Code

@@ -1,11 +1,6 @@
 package media_test
 
-import (
-	"hash/crc32"
-	"runtime"
-)
-
-func crc(b []byte) uint32 { return crc32.ChecksumIEEE(b) }
+import "runtime"
 
 // runtimeMem reads how much the process has allocated so far.
 type runtimeMem struct{ total uint64 }

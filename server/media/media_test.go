@@ -254,19 +254,7 @@ func TestPhotos(t *testing.T) {
 	}
 }
 
-// bomb is a PNG of 50,000 × 50,000 pixels (2.5 gigapixels, 10 GB decoded)
-// in a few kilobytes: its header is what the checker must read first.
-func bomb(t *testing.T) []byte {
-	t.Helper()
-	b := mediatest.PNG(image.NewGray(image.Rect(0, 0, 1, 1)))
-	// IHDR starts at 8: length, "IHDR", width, height, …, CRC.
-	ihdr := b[8 : 8+8+13+4]
-	putBE := func(p []byte, v uint32) { p[0], p[1], p[2], p[3] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v) }
-	putBE(ihdr[8:], 50000)
-	putBE(ihdr[12:], 50000)
-	putBE(ihdr[21:], crc(ihdr[4:21]))
-	return b
-}
+func bomb(t *testing.T) []byte { return mediatest.Bomb(50000, 50000) }
 
 func TestBombNotDecoded(t *testing.T) {
 	var ms1, ms2 runtimeMem

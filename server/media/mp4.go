@@ -84,6 +84,9 @@ func mp4Duration(b []byte) (time.Duration, error) {
 					brandOK = true
 				}
 			}
+			if !brandOK {
+				return errNotAudio
+			}
 			return nil
 		}
 		switch typ {
@@ -133,9 +136,6 @@ func mp4Duration(b []byte) (time.Duration, error) {
 	})
 	if err != nil {
 		return 0, err
-	}
-	if !brandOK {
-		return 0, errNotAudio
 	}
 	if !moov {
 		return 0, broken()

@@ -1,6 +1,7 @@
 package sessions
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -8,6 +9,10 @@ import (
 	"github.com/buurtstem/buurtstem/server/apperr"
 	"github.com/buurtstem/buurtstem/server/model"
 )
+
+// mediaID is what a media id looks like (store.NewID): checked before any
+// lookup, so junk never reaches the store.
+var mediaID = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 // CheckAnswer validates a resident's answer against the prompt it answers
 // and returns it cleaned: only the fields of the prompt's kind survive.
@@ -46,6 +51,21 @@ func CheckAnswer(p *model.Prompt, a model.Answer, dotItems []string) (model.Answ
 	case model.KindOpen:
 		text := strings.TrimSpace(a.Text)
 		switch {
+		case a.MediaID != "":
+			// A voice note or photo uploaded before, with an optional
+			// caption. Whose file it is and its kind need the store:
+			// Service.CheckMediaAnswer does that part.
+			if !mediaID.MatchString(a.MediaID) {
+				return out, apperr.Invalid("media_id", "answer.media_unknown")
+			}
+			if !slices.Contains(p.Allow, model.MediaVoice) && !slices.Contains(p.Allow, model.MediaPhoto) {
+				return out, apperr.Invalid("media_id", "answer.kind_not_allowed")
+			}
+			if !utf8.ValidString(text) || utf8.RuneCountInString(text) > MaxAnswerRunes {
+				return out, &apperr.Error{Kind: apperr.ErrInvalid, Field: "text", MsgID: "answer.text_too_long",
+					Data: map[string]any{"Max": MaxAnswerRunes}}
+			}
+			out.MediaID, out.Text = a.MediaID, text
 		case text != "":
 			if !slices.Contains(p.Allow, "text") {
 				return out, apperr.Invalid("text", "answer.kind_not_allowed")
@@ -55,10 +75,6 @@ func CheckAnswer(p *model.Prompt, a model.Answer, dotItems []string) (model.Answ
 					Data: map[string]any{"Max": MaxAnswerRunes}}
 			}
 			out.Text = text
-		case a.MediaID != "":
-			// TODO(#5): voice notes and photos are uploaded over HTTP and
-			// referenced here; until then only text is accepted.
-			return out, apperr.Invalid("media_id", "answer.kind_not_allowed")
 		default:
 			return out, apperr.Invalid("text", "answer.empty")
 		}

@@ -175,6 +175,7 @@ func (s *Service) editable(ctx context.Context, actor *model.Staff, orgID, id st
 // current one when prompts are added, moved or removed around it; if it was
 // removed, the one now at its place (or the last) is current.
 func (s *Service) update(ctx context.Context, ls *model.Session, in Input) error {
+	before := audioIDs(ls.Prompts)
 	cur := ""
 	if p := ls.CurrentPrompt(); p != nil {
 		cur = p.ID
@@ -190,7 +191,11 @@ func (s *Service) update(ctx context.Context, ls *model.Session, in Input) error
 	if ls.Current >= len(ls.Prompts) {
 		ls.Current = len(ls.Prompts) - 1
 	}
-	return s.store.ReplaceSession(ctx, ls)
+	if err := s.store.ReplaceSession(ctx, ls); err != nil {
+		return err
+	}
+	s.dropAudio(ctx, before, ls.Prompts)
+	return nil
 }
 
 // Copy makes a new draft from a session, as a template.
@@ -206,6 +211,9 @@ func (s *Service) Copy(ctx context.Context, actor *model.Staff, orgID, id string
 	cp.Prompts = slices.Clone(src.Prompts)
 	for i := range cp.Prompts {
 		cp.Prompts[i].ID = store.NewID()[:12]
+	}
+	if err := s.copyAudio(ctx, &cp); err != nil {
+		return nil, err
 	}
 	return &cp, s.store.InsertSession(ctx, &cp)
 }
@@ -265,8 +273,10 @@ func (s *Service) fill(ctx context.Context, ls *model.Session, in Input) error {
 		return &apperr.Error{Kind: apperr.ErrInvalid, Field: "prompts", MsgID: "session.too_many_prompts", Data: map[string]any{"Max": MaxPrompts}}
 	}
 	old := map[string]bool{}
+	audio := map[string]map[string]string{}
 	for _, p := range ls.Prompts {
 		old[p.ID] = true
+		audio[p.ID] = p.Audio // recordings are not part of the input: they stay
 	}
 	prompts := make([]model.Prompt, 0, len(in.Prompts))
 	for i, pin := range in.Prompts {
@@ -277,6 +287,7 @@ func (s *Service) fill(ctx context.Context, ls *model.Session, in Input) error {
 			}
 			return err
 		}
+		p.Audio = audio[p.ID]
 		prompts = append(prompts, p)
 	}
 	ls.Prompts = prompts

@@ -11,6 +11,7 @@ import (
 	"github.com/buurtstem/buurtstem/server/admin"
 	"github.com/buurtstem/buurtstem/server/apperr"
 	"github.com/buurtstem/buurtstem/server/auth"
+	"github.com/buurtstem/buurtstem/server/model"
 	"github.com/buurtstem/buurtstem/server/request"
 )
 
@@ -21,6 +22,9 @@ type Handlers struct {
 	auth    *auth.Service
 	admin   *admin.Service
 	cookies Cookies
+	// retentionMonths returns how many months an organisation keeps voice
+	// notes and photos (uploads.Service); see SetRetentionMonths.
+	retentionMonths func(*model.Organisation) int
 }
 
 // NewHandlers returns the page handlers.

@@ -31,7 +31,7 @@ func (h *Handlers) orgPage(c *fiber.Ctx, f Form) (*OrgPage, error) {
 	}
 	p := &OrgPage{
 		Page: h.page(c), Form: f, Org: o, CanManage: admin.CanManage(st, orgID),
-		Levels: model.Levels, Roles: model.Roles,
+		Levels: model.Levels, Roles: model.Roles, RetentionMonths: h.retentionMonthsOf(o),
 	}
 	if err := h.loadOrg(ctx, st, p); err != nil {
 		return nil, err

@@ -53,6 +53,9 @@ type OrgPage struct {
 	StaffList []model.Staff
 	Levels    []model.Level
 	Roles     []model.Role
+	// RetentionMonths is how long the organisation keeps residents' voice
+	// notes and photos.
+	RetentionMonths int
 
 	Neighbourhood *model.Neighbourhood // neighbourhood_edit.html
 	Venue         *model.Venue         // venue_edit.html

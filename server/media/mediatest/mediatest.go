@@ -18,6 +18,7 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -286,4 +287,17 @@ func PhotoWithEXIF(w, h, orientation int) []byte {
 		return append(s, data...)
 	}
 	return cat(plain[:2], seg(0xE1, app1), seg(0xFE, []byte("taken at GPS-SECRET-52N4E")), plain[2:])
+}
+
+// Bomb returns a PNG whose header claims w×h pixels (50,000 × 50,000 is
+// 2.5 gigapixels, 10 GB decoded) in under a hundred bytes: a decompression
+// bomb that must be refused from its header alone.
+func Bomb(w, h uint32) []byte {
+	b := PNG(image.NewGray(image.Rect(0, 0, 1, 1)))
+	// IHDR starts at 8: length, "IHDR", width, height, 5 more bytes, CRC.
+	ihdr := b[8 : 8+8+13+4]
+	binary.BigEndian.PutUint32(ihdr[8:], w)
+	binary.BigEndian.PutUint32(ihdr[12:], h)
+	binary.BigEndian.PutUint32(ihdr[21:], crc32.ChecksumIEEE(ihdr[4:21]))
+	return b
 }
