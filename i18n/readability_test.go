@@ -39,7 +39,7 @@ import (
 )
 
 var residentFacing = []string{
-	"resident.", "join.", "answer.", "prompt.", "receipt.", "feedback.", "board.", "live.",
+	"resident.", "join.", "answer.", "prompt.", "receipt.", "feedback.", "board.", "live.", "moderation.",
 	"content.", "error.", "form.", "flash.", "projector.", "face.", "theme.",
 }
 

@@ -2,7 +2,26 @@
 // photos and prompt recordings — before anything is stored. It is pure: no
 // I/O, no Fiber, no store, so it can be fuzzed and reused.
 //
-// Deviations from the contract with the resident client (#5): none.
+// The contract with the resident client (#5) is implemented as agreed.
+// Details it left open, decided here:
+//
+//   - Upload errors: a file over its kind's limit (voice 2 MB, photo 8 MB)
+//     is 400 with code "invalid", field "file" and a message naming the
+//     limit; a body over the server's -max-body is 413 with code
+//     "too_large". A bad ?kind is 400 field "kind"; no participant cookie
+//     401 ("join.required"); a session not open yet or closed is 409 with
+//     field "session". Every message is translated (Accept-Language or the
+//     language cookie).
+//   - Accepted Content-Types: audio/webm (also video/webm, which some
+//     browsers give audio-only recordings) and audio/mp4, parameters such
+//     as ";codecs=opus" allowed; image/jpeg, image/png, image/webp. Photos
+//     are stored as image/jpeg whatever came in.
+//   - Uploads are accepted while the session is open or running.
+//   - The submit's caption ("text") is optional and, if given, goes through
+//     moderation like any written answer.
+//   - Assisted answers (an intermediary's "assist") cannot carry a media id:
+//     a file belongs to the participant who uploaded it.
+//   - GET /media/{id} and the prompt audio honour a single Range header.
 //
 // # What is checked
 //
