@@ -16,6 +16,7 @@ func (s *Server) routes() {
 	f.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/login", fiber.StatusSeeOther) })
 	f.Get("/login", s.web.Login)
 	f.Post("/login", s.web.LoginPost)
+	f.Get("/moderation-policy", s.web.ModerationPolicy)
 
 	// Staff pages take requireStaff per route: a Group("") middleware would
 	// run for every later route, the API login and unknown paths included.

@@ -58,6 +58,7 @@ func pageData(p Page) map[string]any {
 		"staff_edit":         se,
 		"staff_password":     sp,
 		"error":              &ErrorPage{Page: p, Heading: "Oeps", Message: "Mis", RetryAfter: 5},
+		"moderation_policy":  &ModerationPolicyPage{Page: p},
 	}
 }
 
@@ -92,7 +93,7 @@ func TestEveryPageRendersInEveryLanguage(t *testing.T) {
 			}
 			// An untranslated key renders as its id, e.g. "login.title".
 			for _, frag := range []string{">login.", ">form.", ">error.", ">staff.", ">org.", ">neighbourhood.", ">venue.", ">role.", ">level.",
-				">sessions.", ">session.", ">console.", ">projector.", ">prompt_kind.", ">session_state.", ">face.", ">theme.", "\"console.", "\"projector."} {
+				">sessions.", ">session.", ">moderation.", ">layout.", ">console.", ">projector.", ">prompt_kind.", ">session_state.", ">face.", ">theme.", "\"console.", "\"projector."} {
 				if strings.Contains(html, frag) {
 					t.Errorf("%s/%s: untranslated message id near %q", lang.Code, name, frag)
 				}
