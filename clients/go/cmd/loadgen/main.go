@@ -172,7 +172,9 @@ func run(o options) error {
 		return errors.New("no resident connected")
 	}
 
-	time.Sleep(2 * time.Second)
+	// Idle means idle: fasthttp keeps the workers that served the joins
+	// for 10 s (their stacks and buffers), then lets them go.
+	time.Sleep(11 * time.Second)
 	if memAfter, err := serverRSS(o.base); err == nil && memBefore > 0 {
 		fmt.Printf("server memory (RSS): %.1f MB before, %.1f MB with %d idle connections: %.1f KB per connection\n",
 			float64(memBefore)/1e6, float64(memAfter)/1e6, len(conns), float64(memAfter-memBefore)/float64(max(len(conns)-1, 1))/1024)
