@@ -128,6 +128,11 @@ var tenancyResources = map[string]struct {
 		ids:  func(*tenant) []string { return nil },
 		body: func(*tenant, string) map[string]any { return map[string]any{"overdue_days": 20} },
 	},
+	// How long voice notes and photos are kept (#5, #7): admins only.
+	"retention": {
+		ids:  func(*tenant) []string { return nil },
+		body: func(*tenant, string) map[string]any { return map[string]any{"media_retention_months": 3} },
+	},
 	"reports": {
 		ids:  func(*tenant) []string { return nil },
 		body: func(*tenant, string) map[string]any { return nil },
