@@ -338,3 +338,27 @@ func FuzzCheck(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkCleanPhoto: a 12-megapixel phone photo (4000×3000) checked,
+// scaled to 1600 px, turned and re-encoded.
+func BenchmarkCleanPhoto(b *testing.B) {
+	in := mediatest.JPEG(mediatest.Image(4000, 3000))
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := media.Check(media.Photo, "image/jpeg", in, media.DefaultLimits); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCheckVoice: a 60-second WebM voice note walked for its duration.
+func BenchmarkCheckVoice(b *testing.B) {
+	in := mediatest.WebM(60*time.Second, mediatest.WebMOptions{})
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		if _, err := media.Check(media.Voice, "audio/webm", in, media.DefaultLimits); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

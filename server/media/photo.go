@@ -72,8 +72,12 @@ func cleanPhoto(b []byte, l Limits) (File, error) {
 		bg := imaging.New(small.Bounds().Dx(), small.Bounds().Dy(), color.White)
 		small = imaging.Overlay(bg, small, image.Point{}, 1)
 	}
+	// Opaque now, so its non-premultiplied pixels are also premultiplied
+	// RGBA: the JPEG encoder's fast path for *image.RGBA avoids an
+	// allocation per pixel that the generic path makes.
+	rgba := &image.RGBA{Pix: small.Pix, Stride: small.Stride, Rect: small.Rect}
 	var out bytes.Buffer
-	if err := jpeg.Encode(&out, small, &jpeg.Options{Quality: photoQuality}); err != nil {
+	if err := jpeg.Encode(&out, rgba, &jpeg.Options{Quality: photoQuality}); err != nil {
 		return File{}, err
 	}
 	return File{Data: out.Bytes(), ContentType: TypeJPEG,
