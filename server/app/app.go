@@ -26,6 +26,7 @@ import (
 	"github.com/buurtstem/buurtstem/server/metrics"
 	"github.com/buurtstem/buurtstem/server/model"
 	"github.com/buurtstem/buurtstem/server/report"
+	"github.com/buurtstem/buurtstem/server/resident"
 	"github.com/buurtstem/buurtstem/server/review"
 	"github.com/buurtstem/buurtstem/server/reviewweb"
 	"github.com/buurtstem/buurtstem/server/sessions"
@@ -69,6 +70,12 @@ type Server struct {
 	media    *api.MediaHandlers
 	origins  map[string]bool
 	draining atomic.Bool
+
+	// Residents' pages (#5); inputs keeps their "my input" lists behind
+	// the group commit.
+	resident   *resident.Handlers
+	inputs     *resident.InputRecorder
+	stopInputs context.CancelFunc
 }
 
 // New builds the server. It fails if a template does not parse.
@@ -108,6 +115,8 @@ func New(d Deps) (*Server, error) {
 	s.review.SetNotifier(s.hub)
 	indexer := review.NewIndexer(d.Store, review.Location())
 	s.hub.SetCommitHook(func(ctx context.Context, cs []*model.Contribution) {
+		// Residents' "my input" lists (#5): queued, written in the background.
+		s.inputs.Record(ctx, cs)
 		if err := indexer.Add(ctx, cs); err != nil {
 			d.Logger.Warn("Indexing contributions for review failed.", "error", err.Error())
 		}
@@ -123,6 +132,14 @@ func New(d Deps) (*Server, error) {
 	s.uploads = uploads.New(d.Store, d.Config.MediaRetention, d.Logger)
 	s.media = api.NewMediaHandlers(s.uploads, s.sessions, s.live.ParticipantID)
 	s.web.SetRetentionMonths(s.uploads.RetentionMonths)
+	if s.resident, err = resident.NewHandlers(resident.Config{Store: d.Store, Join: s.live, Catalog: d.Catalog,
+		Cookies: s.cookies, BaseURL: d.Config.BaseURL.String(), Logger: d.Logger}); err != nil {
+		return nil, err
+	}
+	s.inputs = resident.NewInputRecorder(d.Store, d.Logger)
+	var inputsCtx context.Context
+	inputsCtx, s.stopInputs = context.WithCancel(context.Background())
+	go s.inputs.Run(inputsCtx)
 	s.api = api.New(s.auth, adm, func(c *fiber.Ctx, token string) {
 		if token == "" {
 			s.cookies.Set(c, s.cookies.Session(), "", -1)
@@ -178,6 +195,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	done := make(chan error, 1)
 	go func() { done <- s.fiber.ShutdownWithContext(ctx) }()
 	s.hub.Shutdown(ctx)
+	s.stopInputs()
 	return <-done
 }
 

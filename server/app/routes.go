@@ -11,9 +11,21 @@ func (s *Server) routes() {
 
 	f.Use(s.language, s.session, s.csrf)
 
-	// TODO(#5): the resident join page lives at "/"; until then it leads
-	// staff to their login.
-	f.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/login", fiber.StatusSeeOther) })
+	// Residents (#5): language first, then the keypad; the QR code's link
+	// /j/{code}; the answer page; "my input"; receipts for shared devices.
+	f.Get("/", s.resident.Join)
+	f.Get("/language", s.resident.Language)
+	f.Get("/j", s.resident.JoinForm)
+	f.Get("/j/:code", s.resident.JoinLink)
+	f.Get("/s/:id", s.resident.Session)
+	f.Get("/mine", s.resident.Mine)
+	f.Get("/r", s.resident.ReceiptForm)
+	f.Get("/r/:code", s.resident.Receipt)
+	f.Get("/r/:code/qr.svg", s.resident.ReceiptQR)
+	// Before the API group below, whose staff check would run first.
+	f.Post("/api/v1/receipt", s.resident.ReceiptCreate)
+	f.Post("/api/v1/profile", s.resident.ProfileSave)
+	f.Post("/api/v1/leave", s.resident.Leave)
 	f.Get("/login", s.web.Login)
 	f.Post("/login", s.web.LoginPost)
 	f.Get("/moderation-policy", s.web.ModerationPolicy)

@@ -115,34 +115,51 @@ func (lh *Handler) Join(c *fiber.Ctx) error {
 	if err := json.Unmarshal(c.Body(), &in); err != nil {
 		return apperr.Invalid("", "error.json_malformed")
 	}
-	code := strings.TrimSpace(in.Code)
+	s, err := lh.JoinCode(c, in.Code)
+	if err != nil {
+		return err
+	}
+	return c.JSON(JoinResponse{SessionID: s.ID, Title: s.Title, Languages: s.Languages, State: string(s.State)})
+}
+
+// JoinCode turns a join code into an open or running session and gives the
+// device an anonymous participant token (cookie) if it has none. The API
+// join above and the resident pages (the QR code's link) share it, and with
+// it the limit on wrong codes.
+func (lh *Handler) JoinCode(c *fiber.Ctx, code string) (*model.Session, error) {
+	code = strings.TrimSpace(code)
 	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
-		return apperr.Invalid("code", "join.code_invalid")
+		return nil, apperr.Invalid("code", "join.code_invalid")
 	}
 	if lh.joinFailures.Tokens() < 1 {
-		return apperr.New(apperr.ErrTooMany, "join.too_many")
+		return nil, apperr.New(apperr.ErrTooMany, "join.too_many")
 	}
 	ctx := c.UserContext()
 	id, err := lh.hub.store.SessionIDByCode(ctx, code)
 	if errors.Is(err, apperr.ErrNotFound) {
 		lh.joinFailures.Allow()
-		return apperr.Invalid("code", "join.code_unknown")
+		return nil, apperr.Invalid("code", "join.code_unknown")
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	s, err := lh.hub.store.SessionByID(ctx, id)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if s.State != model.StateOpen && s.State != model.StateRunning {
-		return apperr.Invalid("code", "join.code_unknown")
+		return nil, apperr.Invalid("code", "join.code_unknown")
 	}
 	if _, err := lh.participant(c, true); err != nil {
-		return err
+		return nil, err
 	}
-	return c.JSON(JoinResponse{SessionID: s.ID, Title: s.Title, Languages: s.Languages, State: string(s.State)})
+	return s, nil
 }
+
+// Participant returns the device's participant id from its cookie, or
+// ErrUnauthenticated when it has none of ours. The resident pages use it
+// for "my input", receipts and the profile.
+func (lh *Handler) Participant(c *fiber.Ctx) (string, error) { return lh.participant(c, false) }
 
 // participant returns the device's participant id, creating a token if
 // create is set and there is none (or it is not one of ours).

@@ -24,7 +24,12 @@ type Renderer struct {
 
 // NewRenderer parses every page with the layout and partials. A template
 // that does not parse fails start-up, not a request.
-func NewRenderer() (*Renderer, error) {
+func NewRenderer() (*Renderer, error) { return NewRendererOf("pages") }
+
+// NewRendererOf parses the pages in templates/<dir> with the layout and
+// partials: each area of the site (the staff pages, the resident pages)
+// names its own pages.
+func NewRendererOf(dir string) (*Renderer, error) {
 	tfs := clientweb.Templates
 	shared := []string{"templates/layout.html"}
 	partials, err := fs.Glob(tfs, "templates/partials*.html")
@@ -32,7 +37,7 @@ func NewRenderer() (*Renderer, error) {
 		return nil, err
 	}
 	shared = append(shared, partials...)
-	files, err := fs.Glob(tfs, "templates/pages/*.html")
+	files, err := fs.Glob(tfs, "templates/"+dir+"/*.html")
 	if err != nil {
 		return nil, err
 	}

@@ -17,7 +17,7 @@
 
   var PROTOCOL = 1;
   var BACKOFF_BASE = 500, BACKOFF_MAX = 30000;
-  var PING_EVERY = 25000, PONG_WITHIN = 10000, REQUEST_TIMEOUT = 15000;
+  var PING_EVERY = 25000, PONG_WITHIN = 10000, REQUEST_TIMEOUT = 15000, ACK_WITHIN = 8000;
 
   function randomId(prefix) {
     var b = new Uint8Array(12);
@@ -166,16 +166,31 @@
 
     function resendPending() {
       Object.keys(waiting).forEach(function (id) {
-        if (waiting[id].resend) send(waiting[id].env);
+        if (waiting[id].resend) {
+          send(waiting[id].env);
+          watchAck(id);
+        }
       });
     }
 
+    // watchAck closes a connection that swallows a resent request (a
+    // half-open socket on bad wifi): the reconnect sends it again.
+    function watchAck(id) {
+      var sock = ws;
+      setTimeout(function () {
+        if (waiting[id] && ws === sock && open) ws.close(4000, 'no ack');
+      }, ACK_WITHIN);
+    }
+
     // request sends a message and resolves with the ack's data, or rejects
-    // with the error's data ({code, message, field}).
+    // with the error's data ({code, message, field}). o.id sets the id (a
+    // resident's queued answer keeps its id across page loads); o.resend
+    // keeps it pending over reconnects. A resent request that is not
+    // acknowledged within ACK_WITHIN means a dead connection: reconnect.
     function request(type, data, o) {
       o = o || {};
       return new Promise(function (resolve, reject) {
-        var id = randomId(type.charAt(0) + '-');
+        var id = o.id || randomId(type.charAt(0) + '-');
         var env = {type: type, id: id, data: data};
         var w = {resolve: resolve, reject: reject, env: env, resend: !!o.resend};
         if (!open && !w.resend) {
@@ -183,7 +198,10 @@
           return;
         }
         waiting[id] = w;
-        if (open) send(env);
+        if (open) {
+          send(env);
+          if (w.resend) watchAck(id);
+        }
         if (!w.resend) {
           w.timer = setTimeout(function () {
             if (waiting[id]) {
@@ -201,6 +219,10 @@
         clearTimeout(retryTimer);
         if (!ws || ws.readyState === WebSocket.CLOSED) dial();
       }
+    });
+    // The device says the network is gone: do not wait for the ping.
+    window.addEventListener('offline', function () {
+      if (ws && open) ws.close(4000, 'offline');
     });
     window.addEventListener('pagehide', function () {
       stopped = true;

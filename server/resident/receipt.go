@@ -1,0 +1,159 @@
+package resident
+
+import (
+	"crypto/rand"
+	"errors"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/buurtstem/buurtstem/server/apperr"
+	"github.com/buurtstem/buurtstem/server/qrsvg"
+	"github.com/buurtstem/buurtstem/server/request"
+)
+
+// Receipt codes: 10 characters from an alphabet without look-alikes
+// (no 0/O, 1/I/L), 31^10 ≈ 8·10^14 codes, shown as "ABCDE-FGHJK".
+const (
+	receiptAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+	receiptLen      = 10
+)
+
+// newReceiptCode draws a code uniformly (rejection sampling).
+func newReceiptCode() string {
+	var out [receiptLen]byte
+	var b [1]byte
+	for i := 0; i < receiptLen; {
+		if _, err := rand.Read(b[:]); err != nil {
+			panic(err)
+		}
+		if int(b[0]) >= 256-256%len(receiptAlphabet) {
+			continue
+		}
+		out[i] = receiptAlphabet[int(b[0])%len(receiptAlphabet)]
+		i++
+	}
+	return string(out[:])
+}
+
+// normaliseReceipt reads a typed or scanned code: case, spaces and dashes
+// do not matter. "" if it cannot be a code (such a guess costs nothing of
+// the limit on unknown codes: it never reaches the store).
+func normaliseReceipt(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(s) {
+		if r == ' ' || r == '-' || r == '\t' {
+			continue
+		}
+		if !strings.ContainsRune(receiptAlphabet, r) {
+			return ""
+		}
+		b.WriteRune(r)
+	}
+	if b.Len() != receiptLen {
+		return ""
+	}
+	return b.String()
+}
+
+func formatReceipt(code string) string {
+	if len(code) != receiptLen {
+		return code
+	}
+	return code[:5] + "-" + code[5:]
+}
+
+// ReceiptResponse answers POST /api/v1/receipt.
+type ReceiptResponse struct {
+	Code string `json:"code"` // formatted, "ABCDE-FGHJK"
+	URL  string `json:"url"`
+	QR   string `json:"qr"` // path of the QR slip's SVG
+}
+
+// ReceiptCreate gives the device's participant a receipt code (the same
+// one on every call): on a shared tablet the resident takes it along, as a
+// code, a QR code or a printed slip.
+func (h *Handlers) ReceiptCreate(c *fiber.Ctx) error {
+	if err := requireJSON(c); err != nil {
+		return err
+	}
+	p, err := h.join.Participant(c)
+	if err != nil {
+		return err
+	}
+	code, err := h.store.ReceiptFor(c.UserContext(), p, newReceiptCode)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(fiber.StatusCreated).JSON(ReceiptResponse{Code: formatReceipt(code), URL: h.baseURL + "/r/" + code, QR: "/r/" + code + "/qr.svg"})
+}
+
+// ReceiptForm answers the "look up a receipt" form: /r?code=….
+func (h *Handlers) ReceiptForm(c *fiber.Ctx) error {
+	code := normaliseReceipt(c.Query("code"))
+	if code == "" {
+		return h.receiptUnknown(c)
+	}
+	return c.Redirect("/r/"+code, fiber.StatusSeeOther)
+}
+
+// Receipt shows what the receipt's participant gave: /r/{code}. Media do
+// not play here (they are the participant's own); everything else is as
+// on "my input".
+func (h *Handlers) Receipt(c *fiber.Ctx) error {
+	code, participant, err := h.lookupReceipt(c)
+	if err != nil || code == "" {
+		return err
+	}
+	pg := &InputsPage{Page: h.page(c), Receipt: formatReceipt(code)}
+	if pg.Items, err = h.inputs(c.UserContext(), &pg.Page, participant); err != nil {
+		return err
+	}
+	// A receipt page is the resident's: keep it out of search engines.
+	c.Set("X-Robots-Tag", "noindex")
+	return h.show(c, fiber.StatusOK, "receipt", pg)
+}
+
+// ReceiptQR is the QR code of a receipt's address, for the slip.
+func (h *Handlers) ReceiptQR(c *fiber.Ctx) error {
+	code, _, err := h.lookupReceipt(c)
+	if err != nil || code == "" {
+		return err
+	}
+	b, err := qrsvg.Encode(h.baseURL+"/r/"+code, request.Localizer(c).T("receipt.qr_title", "Code", formatReceipt(code)))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderContentType, "image/svg+xml")
+	return c.Send(b)
+}
+
+// lookupReceipt finds the receipt of :code. Unknown codes are limited for
+// the whole instance; it has answered (code "") when the code is unknown.
+func (h *Handlers) lookupReceipt(c *fiber.Ctx) (code, participant string, err error) {
+	code = normaliseReceipt(c.Params("code"))
+	if code == "" {
+		return "", "", h.receiptUnknown(c)
+	}
+	if h.receiptMisses.Tokens() < 1 {
+		pg := h.page(c)
+		c.Set(fiber.HeaderRetryAfter, "60")
+		return "", "", h.message(c, fiber.StatusTooManyRequests, "ui-question", pg.T("receipt.unknown_title"), pg.T("join.too_many"), "/", pg.T("resident.to_keypad"))
+	}
+	r, err := h.store.Receipt(c.UserContext(), code)
+	if errors.Is(err, apperr.ErrNotFound) {
+		h.receiptMisses.Allow()
+		return "", "", h.receiptUnknown(c)
+	}
+	if err != nil {
+		return "", "", err
+	}
+	return code, r.ParticipantID, nil
+}
+
+func (h *Handlers) receiptUnknown(c *fiber.Ctx) error {
+	pg := h.page(c)
+	return h.message(c, fiber.StatusNotFound, "ui-question", pg.T("receipt.unknown_title"), pg.T("receipt.unknown"), "/", pg.T("resident.to_keypad"))
+}
