@@ -220,6 +220,10 @@ func (s *Server) purge(ctx context.Context, every time.Duration) {
 			if _, err := s.store.PurgeLiveEvents(ctx, time.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
 				s.log.Warn("Purge of old live events failed.", "error", err)
 			}
+			// Presence records of instances that stopped without saying so.
+			if _, err := s.store.PurgeLivePresence(ctx, time.Now().Add(-time.Hour)); err != nil && ctx.Err() == nil {
+				s.log.Warn("Purge of old live presence records failed.", "error", err)
+			}
 			// Voice notes and photos past their organisation's retention.
 			if _, err := s.uploads.Purge(ctx); err != nil && ctx.Err() == nil {
 				s.log.Warn("Purge of expired voice notes and photos failed.", "error", err)

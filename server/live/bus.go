@@ -53,6 +53,12 @@ type Bus interface {
 	Subscribe(ctx context.Context, session string, deliver func(Event)) (epoch string, head uint64, cancel func(), err error)
 }
 
+// presenceSharer is a bus that spans instances: each tells it how many
+// residents it holds in a session and learns how many the others hold.
+type presenceSharer interface {
+	SharePresence(ctx context.Context, session string, n int) (others int, err error)
+}
+
 // MemoryBus is the bus of a single instance. Delivery is synchronous, under
 // the stream's lock, which gives every subscriber the same order.
 type MemoryBus struct {

@@ -23,9 +23,10 @@ import (
 // indexed query it has, hence this shape. Seqs are dense: a publisher
 // either stored its event or has no seq.
 type StoreBus struct {
-	store *store.Store
-	poll  time.Duration
-	log   *slog.Logger
+	store    *store.Store
+	poll     time.Duration
+	log      *slog.Logger
+	instance string // this process, in presence records
 
 	mu      sync.Mutex
 	streams map[string]*sharedStream
@@ -39,7 +40,24 @@ func NewStoreBus(s *store.Store, poll time.Duration, log *slog.Logger) *StoreBus
 	if poll == 0 {
 		poll = 50 * time.Millisecond
 	}
-	return &StoreBus{store: s, poll: poll, log: log, streams: map[string]*sharedStream{}, hints: map[string]uint64{}}
+	return &StoreBus{store: s, poll: poll, log: log, instance: store.NewID()[:12],
+		streams: map[string]*sharedStream{}, hints: map[string]uint64{}}
+}
+
+// presenceFresh is how long an instance's presence record counts: rooms
+// refresh theirs every presenceEvery, so a killed instance's residents
+// drop out of the count within this time (they reconnect elsewhere and are
+// counted there).
+const presenceFresh = 3 * presenceEvery
+
+// SharePresence records n residents of the session on this instance and
+// returns how many the other instances hold.
+func (b *StoreBus) SharePresence(ctx context.Context, session string, n int) (int, error) {
+	now := time.Now()
+	if err := b.store.SetLivePresence(ctx, session, b.instance, n, now); err != nil {
+		return 0, err
+	}
+	return b.store.LivePresence(ctx, session, b.instance, now.Add(-presenceFresh))
 }
 
 type sharedStream struct {

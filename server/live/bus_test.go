@@ -89,3 +89,42 @@ func TestStoreBusTwoInstances(t *testing.T) {
 		}
 	}
 }
+
+// TestStoreBusPresence: instances sharing a store learn how many residents
+// the others hold in a session, and an instance that stopped reporting
+// drops out.
+func TestStoreBusPresence(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a := live.NewStoreBus(st, 0, log)
+	b := live.NewStoreBus(st, 0, log)
+	if n, err := a.SharePresence(ctx, "s1", 3); err != nil || n != 0 {
+		t.Fatalf("a alone: %d %v", n, err)
+	}
+	if n, err := b.SharePresence(ctx, "s1", 5); err != nil || n != 3 {
+		t.Fatalf("b sees a: %d %v", n, err)
+	}
+	if n, err := a.SharePresence(ctx, "s1", 4); err != nil || n != 5 {
+		t.Fatalf("a sees b: %d %v", n, err)
+	}
+	if n, err := a.SharePresence(ctx, "s2", 1); err != nil || n != 0 {
+		t.Fatalf("another session: %d %v", n, err)
+	}
+	if n, err := b.SharePresence(ctx, "s1", 0); err != nil || n != 4 {
+		t.Fatalf("b leaves: %d %v", n, err)
+	}
+	if n, err := a.SharePresence(ctx, "s1", 4); err != nil || n != 0 {
+		t.Fatalf("after b left: %d %v", n, err)
+	}
+	// A record nobody refreshes (a killed instance) stops counting.
+	if err := st.SetLivePresence(ctx, "s1", "gone", 7, time.Now().Add(-time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := a.SharePresence(ctx, "s1", 4); err != nil || n != 0 {
+		t.Fatalf("stale record counted: %d %v", n, err)
+	}
+	if n, err := st.PurgeLivePresence(ctx, time.Now().Add(-30*time.Second)); err != nil || n != 1 {
+		t.Fatalf("purge: %d %v", n, err)
+	}
+}

@@ -26,6 +26,10 @@ const ringSize = 4096
 // grows with participants and not with answers times participants.
 const coalesce = 100 * time.Millisecond
 
+// presenceEvery is how often a room on a shared bus tells the other
+// instances how many residents it holds and learns their counts.
+const presenceEvery = 2 * time.Second
+
 // room is one session on this server instance: its connections, the state
 // they see and the recent events for replay. Every change arrives as a bus
 // event, so all instances serving the session apply the same changes in
@@ -58,6 +62,9 @@ type room struct {
 	resDirty map[string]bool
 	ticks    int
 	present  bool // presence changed
+	// others is how many residents other instances hold in the session
+	// (shared bus only), refreshed every presenceEvery.
+	others int
 	// submits limits answers for the whole session on this instance
 	// (sessionSubmitRate); never per address.
 	submits *rate.Limiter
@@ -367,14 +374,39 @@ func (r *room) results(promptID string) protocol.ResultsData {
 func (r *room) ticker() {
 	t := time.NewTicker(coalesce)
 	defer t.Stop()
+	sharer, _ := r.hub.bus.(presenceSharer)
+	shared := -1 // the count last shared; -1: none yet
+	var sharedAt time.Time
 	for {
 		select {
 		case <-r.stop:
+			if sharer != nil && shared > 0 {
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				_, _ = sharer.SharePresence(ctx, r.id, 0)
+				cancel()
+			}
 			return
 		case <-t.C:
 			r.mu.Lock()
 			r.flush()
+			n := r.residents
 			r.mu.Unlock()
+			// Outside the lock: a store round trip must not hold up the
+			// room's connections.
+			since := time.Since(sharedAt)
+			if sharer != nil && (since >= presenceEvery || (n != shared && since >= presenceEvery/4)) {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+				others, err := sharer.SharePresence(ctx, r.id, n)
+				cancel()
+				if err == nil {
+					shared, sharedAt = n, time.Now()
+					r.mu.Lock()
+					if others != r.others {
+						r.others, r.present = others, true
+					}
+					r.mu.Unlock()
+				}
+			}
 		}
 	}
 }
@@ -426,7 +458,7 @@ func (r *room) flush() {
 	clear(r.dirty)
 	if r.present {
 		r.present = false
-		m := prepare(protocol.TypePresence, "", 0, protocol.PresenceData{Participants: r.residents})
+		m := prepare(protocol.TypePresence, "", 0, protocol.PresenceData{Participants: r.residents + r.others})
 		for c := range r.conns {
 			if c.role != protocol.RoleResident {
 				c.enqueue(m)
@@ -477,7 +509,7 @@ func (r *room) join(c *conn, h protocol.HelloData) {
 }
 
 func (r *room) snapshot(c *conn) protocol.SnapshotData {
-	d := protocol.SnapshotData{Session: *view(r.sess), Wall: slices.Clone(r.wall), Participants: r.residents,
+	d := protocol.SnapshotData{Session: *view(r.sess), Wall: slices.Clone(r.wall), Participants: r.residents + r.others,
 		Results: make([]protocol.ResultsData, 0, len(r.sess.Prompts))}
 	if d.Wall == nil {
 		d.Wall = []protocol.WallItem{}

@@ -22,6 +22,7 @@ const (
 	colContributions  = "contributions"
 	colLiveHeads      = "live_heads"
 	colLiveEvents     = "live_events"
+	colLivePresence   = "live_presence"
 )
 
 // indexes lists every secondary index. The embedded engine does not use them
@@ -48,6 +49,9 @@ var indexes = map[string][]mongo.IndexModel{
 	},
 	colLiveEvents: {
 		{Keys: bson.D{{Key: "at", Value: 1}}, Options: options.Index().SetName("at")},
+	},
+	colLivePresence: {
+		{Keys: bson.D{{Key: "session", Value: 1}}, Options: options.Index().SetName("session")},
 	},
 	colStaffSessions: {
 		{Keys: bson.D{{Key: "staff_id", Value: 1}}, Options: options.Index().SetName("staff")},

@@ -125,6 +125,23 @@ func TestTwoInstancesServeOneSession(t *testing.T) {
 	}
 	t.Logf("prompt switch reached %d residents on two instances in %v", 2*perInstance, time.Since(start).Round(time.Millisecond))
 
+	// The projector on A counts the residents connected to B too.
+	presence := 0
+	for deadline := time.Now().Add(10 * time.Second); presence != 2*perInstance && time.Now().Before(deadline); {
+		wctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		env, err := proj.Next(wctx, protocol.TypePresence)
+		cancel()
+		if err != nil {
+			continue
+		}
+		var pd protocol.PresenceData
+		_ = json.Unmarshal(env.Data, &pd)
+		presence = pd.Participants
+	}
+	if presence != 2*perInstance {
+		t.Fatalf("projector on A counts %d participants, want %d on both instances", presence, 2*perInstance)
+	}
+
 	// Everyone answers once; B's residents answer a second time (another
 	// id) but are killed before all acks can arrive.
 	for i, r := range append(append([]*resident{}, onA...), onB...) {
