@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
@@ -176,7 +177,11 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.fiber.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(staticFS), MaxAge: 3600}))
+	// Compressed: resident pages must load in a few seconds on a weak
+	// connection (#5). Static files hold no secrets, so compression leaks
+	// nothing (unlike pages with tokens and reflected input).
+	s.fiber.Use("/static", compress.New(compress.Config{Level: compress.LevelBestSpeed}),
+		filesystem.New(filesystem.Config{Root: http.FS(staticFS), MaxAge: 3600}))
 	s.routes()
 	return s, nil
 }

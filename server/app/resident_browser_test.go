@@ -486,6 +486,10 @@ func pageWeight(t *testing.T, ctx context.Context, url, ready string) (bytes flo
 	if _, err := chromedp.Call(ctx, network.ClearBrowserCache, cdp.Empty{}); err != nil {
 		t.Fatal(err)
 	}
+	browserStep(t, ctx, "blank", chromedp.Navigate("about:blank"))
+	mu.Lock()
+	clear(sizes) // nothing of the page before
+	mu.Unlock()
 	browserStep(t, ctx, "load "+url, chromedp.Navigate(url), afterNavigation(ready))
 	ms, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`Number(document.body.dataset.readyAt || 0)`))
 	if err != nil {

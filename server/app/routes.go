@@ -1,6 +1,9 @@
 package app
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
+)
 
 // routes registers every route of the server, in one place.
 func (s *Server) routes() {
@@ -13,15 +16,18 @@ func (s *Server) routes() {
 
 	// Residents (#5): language first, then the keypad; the QR code's link
 	// /j/{code}; the answer page; "my input"; receipts for shared devices.
-	f.Get("/", s.resident.Join)
-	f.Get("/language", s.resident.Language)
+	// Their pages are compressed: they carry no secret a compression
+	// side channel could reveal, and must load fast on weak wifi.
+	zip := compress.New(compress.Config{Level: compress.LevelBestSpeed})
+	f.Get("/", zip, s.resident.Join)
+	f.Get("/language", zip, s.resident.Language)
 	f.Get("/j", s.resident.JoinForm)
 	f.Get("/j/:code", s.resident.JoinLink)
-	f.Get("/s/:id", s.resident.Session)
-	f.Get("/mine", s.resident.Mine)
+	f.Get("/s/:id", zip, s.resident.Session)
+	f.Get("/mine", zip, s.resident.Mine)
 	f.Get("/r", s.resident.ReceiptForm)
-	f.Get("/r/:code", s.resident.Receipt)
-	f.Get("/r/:code/qr.svg", s.resident.ReceiptQR)
+	f.Get("/r/:code", zip, s.resident.Receipt)
+	f.Get("/r/:code/qr.svg", zip, s.resident.ReceiptQR)
 	// Before the API group below, whose staff check would run first.
 	f.Post("/api/v1/receipt", s.resident.ReceiptCreate)
 	f.Post("/api/v1/profile", s.resident.ProfileSave)
