@@ -26,6 +26,8 @@ func main() {
 			os.Exit(restoreCommand(os.Args[2:]))
 		case "moderate":
 			os.Exit(moderateCommand(os.Args[2:], os.Stdin, os.Stdout, os.Stderr))
+		case "healthcheck":
+			os.Exit(healthcheckCommand(os.Args[2:]))
 		}
 	}
 	cfg, err := config.Parse(os.Args[1:], os.Getenv, os.Stderr)
