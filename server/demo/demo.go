@@ -95,6 +95,9 @@ func Seed(ctx context.Context, s *store.Store, out io.Writer) ([]Account, error)
 		fmt.Fprintf(out, "  %-13s %-36s password: %s\n", a.Role, a.Email, a.Password)
 	}
 	fmt.Fprintln(out)
+	if err := seedSession(ctx, s, out); err != nil {
+		return nil, err
+	}
 	return accounts, nil
 }
 
