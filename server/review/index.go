@@ -31,6 +31,9 @@ const openIdle = time.Hour
 type Indexer struct {
 	store *store.Store
 	loc   *time.Location
+	// Chunk is how many entries a chunk holds; 0 means ChunkEntries.
+	// Tests make it small to cross chunk boundaries with little data.
+	Chunk int
 
 	mu       sync.Mutex
 	open     map[string]*openChunk // by session: the chunk this process fills
@@ -132,10 +135,14 @@ func count(d *model.ReportDay, c *model.Contribution) {
 // fills, starting new chunks as they fill up, and writes each touched
 // chunk once.
 func (ix *Indexer) addEntries(ctx context.Context, sid string, info sessionInfo, cs []*model.Contribution, now time.Time) error {
+	size := ix.Chunk
+	if size <= 0 {
+		size = ChunkEntries
+	}
 	oc := ix.open[sid]
 	var touched []*openChunk
 	for _, c := range cs {
-		if oc == nil || oc.meta.Count >= ChunkEntries {
+		if oc == nil || oc.meta.Count >= size {
 			oc = &openChunk{meta: model.InboxChunk{
 				ID:    sid + ":" + ix.store.Writer() + ":" + strconv.Itoa(ix.next),
 				OrgID: info.org, SessionID: sid, NeighbourhoodID: info.neighbourhood, Writer: ix.store.Writer(),
@@ -155,7 +162,7 @@ func (ix *Indexer) addEntries(ctx context.Context, sid string, info sessionInfo,
 			oc.meta.Last = at
 		}
 		oc.meta.Count++
-		oc.meta.Full = oc.meta.Count >= ChunkEntries
+		oc.meta.Full = oc.meta.Count >= size
 		oc.touched = now
 		if len(touched) == 0 || touched[len(touched)-1] != oc {
 			touched = append(touched, oc)

@@ -1,0 +1,175 @@
+package report_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/buurtstem/buurtstem/server/model"
+	"github.com/buurtstem/buurtstem/server/report"
+	"github.com/buurtstem/buurtstem/server/review"
+	"github.com/buurtstem/buurtstem/server/store"
+	"github.com/buurtstem/buurtstem/server/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// BenchmarkReview measures issue #7's targets on the embedded store: an
+// organisation with BUURTSTEM_BENCH_CONTRIBUTIONS contributions (default
+// 1,000,000) across 200 sessions, written through the Indexer in batches
+// as the group commit does. It prints the seed rate, inbox pages with
+// filters (p50, p95), the report, and the export rate. Run it alone:
+//
+//	go test ./server/report -run '^$' -bench BenchmarkReview -benchtime 1x -timeout 60m
+func BenchmarkReview(b *testing.B) {
+	total := 1_000_000
+	if v := os.Getenv("BUURTSTEM_BENCH_CONTRIBUTIONS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 200 {
+			b.Fatalf("BUURTSTEM_BENCH_CONTRIBUTIONS=%q", v)
+		}
+		total = n
+	}
+	const sessions = 200
+	st := storetest.New(b)
+	ctx := context.Background()
+	org := "bench"
+	if err := st.InsertOrganisation(ctx, &model.Organisation{ID: org, Name: "Benchmarkstad"}); err != nil {
+		b.Fatal(err)
+	}
+	hoods := []string{"bench-n0", "bench-n1", "bench-n2", "bench-n3"}
+	for _, h := range hoods {
+		if err := st.InsertNeighbourhood(ctx, &model.Neighbourhood{ID: h, OrgID: org, Level: model.LevelBuurt, Name: h}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ix := review.NewIndexer(st, review.Location())
+	start := time.Date(2025, 1, 6, 18, 0, 0, 0, time.UTC)
+	per := total / sessions
+	langs := []string{"nl", "nl", "nl", "ar", "tr", "pl", "uk", "en"}
+	t0 := time.Now()
+	var someID string
+	for s := range sessions {
+		sid := fmt.Sprintf("bench-s%03d", s)
+		day := start.Add(time.Duration(s) * 36 * time.Hour)
+		if err := st.InsertSession(ctx, &model.Session{ID: sid, OrgID: org, NeighbourhoodID: hoods[s%len(hoods)], Title: "Avond " + strconv.Itoa(s),
+			State: model.StateClosed, CreatedAt: day}); err != nil {
+			b.Fatal(err)
+		}
+		batch := make([]*model.Contribution, 0, 5000)
+		for i := range per {
+			c := &model.Contribution{ID: fmt.Sprintf("%012x%012x", s, i), SessionID: sid, OrgID: org, PromptID: "p",
+				Kind: model.KindFaces, ParticipantID: fmt.Sprintf("%s-p%d", sid, i%400), Lang: langs[i%len(langs)],
+				Moderation: model.ModApproved, CreatedAt: day.Add(time.Duration(i) * 500 * time.Millisecond), Answer: model.Answer{Face: 1 + i%5}}
+			switch i % 10 {
+			case 0, 1:
+				c.Kind, c.Answer = model.KindOpen, model.Answer{Text: "Meer licht in de straat, nummer " + strconv.Itoa(i)}
+				if i%20 == 0 {
+					c.Moderation = model.ModPending
+				}
+			case 2:
+				c.Kind, c.Answer = model.KindThemes, model.Answer{Options: []string{[]string{"welfare", "safety", "housing", "work"}[i%4]}}
+			}
+			batch = append(batch, c)
+			if len(batch) == cap(batch) || i == per-1 {
+				if _, err := st.InsertContributions(ctx, batch); err != nil {
+					b.Fatal(err)
+				}
+				if err := ix.Add(ctx, batch); err != nil {
+					b.Fatal(err)
+				}
+				batch = batch[:0]
+			}
+		}
+		someID = fmt.Sprintf("%012x%012x", s, 0)
+	}
+	seed := time.Since(t0)
+	b.Logf("seeded %d contributions in %d sessions in %s (%.0f/s, insert and index)", per*sessions, sessions, seed.Round(time.Millisecond),
+		float64(per*sessions)/seed.Seconds())
+	rv := review.New(st, nil, 0)
+	admin := &model.Staff{ID: "a", PlatformAdmin: true}
+	// A few topics with responses, so feedback filters have work.
+	for s := 0; s < 20; s++ {
+		id := fmt.Sprintf("%012x%012x", s, 10)
+		tp, err := rv.Group(ctx, admin, org, review.TopicInput{Title: model.Text{"nl": "Onderwerp " + strconv.Itoa(s)}, Theme: "safety",
+			NeighbourhoodID: hoods[s%len(hoods)], Contributions: []string{id}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if s%2 == 0 {
+			if _, err := rv.Respond(ctx, admin, org, tp.ID, review.ResponseInput{Status: "done", Text: model.Text{"nl": "Gedaan."}}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	_ = someID
+
+	filters := []map[string]string{
+		{},
+		{"lang": "pl"},
+		{"kind": "open", "moderation": "pending"},
+		{"neighbourhood": "bench-n2", "kind": "open"},
+		{"session": "bench-s150"},
+		{"from": "2025-04-01", "to": "2025-04-30", "lang": "ar"},
+		{"feedback": "done"},
+		{"theme": "safety"},
+	}
+	b.Run("inbox", func(b *testing.B) {
+		for round := range 2 { // the first round reads chunks from the store, the second from the cache
+			var ds []time.Duration
+			for range 5 {
+				for _, q := range filters {
+					f, err := review.ParseFilter(func(k string) string { return q[k] }, review.Location())
+					if err != nil {
+						b.Fatal(err)
+					}
+					t := time.Now()
+					p, err := rv.Inbox(ctx, admin, org, f)
+					if err != nil {
+						b.Fatal(err)
+					}
+					ds = append(ds, time.Since(t))
+					_ = p
+				}
+			}
+			slices.Sort(ds)
+			b.Logf("inbox page (50, %d filter mixes x5), %s: p50 %s, p95 %s, max %s", len(filters),
+				map[int]string{0: "cold cache", 1: "warm cache"}[round],
+				ds[len(ds)/2].Round(time.Millisecond), ds[len(ds)*95/100].Round(time.Millisecond), ds[len(ds)-1].Round(time.Millisecond))
+			if round == 1 {
+				b.ReportMetric(float64(ds[len(ds)*95/100].Milliseconds()), "p95-ms")
+			}
+		}
+	})
+	b.Run("report", func(b *testing.B) {
+		rs := report.New(st, rv)
+		for _, p := range []report.Params{{}, {NeighbourhoodID: "bench-n1"}, {Theme: "safety"}} {
+			t := time.Now()
+			r, err := rs.Build(ctx, admin, org, p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Logf("report %+v: %s (%d contributions, participants %d)", p, time.Since(t).Round(time.Millisecond), r.Contributions, r.Participants.Count)
+		}
+	})
+	b.Run("export", func(b *testing.B) {
+		w := bufio.NewWriterSize(io.Discard, 64<<10)
+		t := time.Now()
+		n, err := report.ContributionsCSV(w, func(fn func(*review.ExportRow) error) error {
+			return rv.Export(ctx, admin, org, review.Filter{}, fn)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		d := time.Since(t)
+		b.Logf("CSV export: %d rows in %s (%.0f rows/s)", n, d.Round(time.Millisecond), float64(n)/d.Seconds())
+		b.ReportMetric(float64(n)/d.Seconds(), "rows/s")
+	})
+	_ = store.NewID
+}
