@@ -247,7 +247,7 @@ func (s *Service) Inbox(ctx context.Context, actor *model.Staff, orgID string, f
 // readers is how many contributions of a page are read at once: each is
 // an _id read of a few milliseconds on the embedded engine, so a page of
 // 50 read one after the other would take most of the page's time.
-const readers = 8
+const readers = 2
 
 // read returns the contributions of entries in order, nil for one that is
 // gone.
