@@ -8,12 +8,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
+	"net/http"
 	"net/http/cookiejar"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,8 +37,9 @@ import (
 
 func TestMain(m *testing.M) { storetest.Main(m) }
 
-// serve runs the real server on st at a loopback port and returns its URL.
-func serve(t *testing.T, st *store.Store) string {
+// serve runs the real server on st at a loopback port and returns its URL
+// and a function that shuts it down, as at SIGTERM.
+func serve(t *testing.T, st *store.Store) (string, func()) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -58,8 +64,16 @@ func serve(t *testing.T, st *store.Store) string {
 		t.Fatal(err)
 	}
 	go func() { _ = srv.Fiber().Listener(ln) }()
-	t.Cleanup(func() { _ = srv.Fiber().ShutdownWithTimeout(5 * time.Second) })
-	return base
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_ = srv.Shutdown(ctx)
+		})
+	}
+	t.Cleanup(stop)
+	return base, stop
 }
 
 // emptyStore opens a second, empty database on the test engine.
@@ -119,14 +133,19 @@ func contents(t *testing.T, st *store.Store) map[string][][]byte {
 // staff, a session with two prompts, residents who join and answer over
 // WebSockets. It returns the session and the number of answers
 // acknowledged.
-func fill(t *testing.T, st *store.Store) (*apiclient.LiveSession, int, demo.Account) {
+func fill(t *testing.T, st *store.Store) (*apiclient.LiveSession, int, demo.Account, *photo) {
 	t.Helper()
 	ctx := context.Background()
 	accs, err := demo.Seed(ctx, st, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := serve(t, st)
+	base, stop := serve(t, st)
+	// A backup is made of a store nobody writes to (the command refuses a
+	// running server's data directory): stop the server before returning,
+	// so that nothing it does in the background changes the source while
+	// the test compares it with the restored copy.
+	defer stop()
 	staff := apiclient.New(base)
 	im := accs[2]
 	if _, err := staff.Login(ctx, im.Email, im.Password); err != nil {
@@ -145,6 +164,7 @@ func fill(t *testing.T, st *store.Store) (*apiclient.LiveSession, int, demo.Acco
 	if s, err = staff.SessionAction(ctx, demo.OrgID, s.ID, "open"); err != nil {
 		t.Fatal(err)
 	}
+	ph := uploadPhoto(t, base, s.Code, s.ID)
 	acked := 0
 	for p := range s.Prompts {
 		if _, err := staff.MoveSession(ctx, demo.OrgID, s.ID, p); err != nil {
@@ -167,7 +187,7 @@ func fill(t *testing.T, st *store.Store) (*apiclient.LiveSession, int, demo.Acco
 			c.Close()
 		}
 	}
-	return s, acked, im
+	return s, acked, im, ph
 }
 
 // TestRoundTrip fills a store through the real server (organisation,
@@ -178,7 +198,7 @@ func fill(t *testing.T, st *store.Store) (*apiclient.LiveSession, int, demo.Acco
 func TestRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	src := storetest.New(t)
-	s, acked, im := fill(t, src)
+	s, acked, im, ph := fill(t, src)
 
 	var archive bytes.Buffer
 	m, err := backup.Write(ctx, src, &archive)
@@ -191,6 +211,15 @@ func TestRoundTrip(t *testing.T) {
 	byName := map[string]backup.Collection{}
 	for _, c := range m.Collections {
 		byName[c.Name] = c
+	}
+	var chunkBytes int64
+	for _, c := range m.Collections {
+		if strings.HasSuffix(c.Name, ".chunks") {
+			chunkBytes += c.Bytes
+		}
+	}
+	if chunkBytes < int64(len(ph.served)) {
+		t.Fatalf("GridFS chunks in the archive hold %d bytes, the photo alone has %d", chunkBytes, len(ph.served))
 	}
 	if byName["contributions"].Documents != int64(acked) {
 		t.Fatalf("archive has %d contributions, %d were acknowledged", byName["contributions"].Documents, acked)
@@ -226,9 +255,15 @@ func TestRoundTrip(t *testing.T) {
 
 	// The restored store works: the intermediary logs in with the same
 	// password, and the projector of the session sees every answer.
-	base := serve(t, dst)
+	base, _ := serve(t, dst)
 	if _, err := apiclient.New(base).Login(ctx, im.Email, im.Password); err != nil {
 		t.Fatalf("login on the restored store: %v", err)
+	}
+	// The resident's photo plays back from the restored store, byte for
+	// byte, with the same participant cookie (its signing secret is data
+	// too).
+	if got := getMedia(t, base, ph); !bytes.Equal(got, ph.served) {
+		t.Fatalf("photo after restore: %d bytes, differ from the %d served before", len(got), len(ph.served))
 	}
 	proj, err := live.Dial(ctx, live.Options{Base: base, Session: s.ID, Role: "projector", Key: s.ProjectorKey()})
 	if err != nil {
@@ -359,4 +394,72 @@ func flipInside(t *testing.T, archive []byte) []byte {
 	_ = tw.Close()
 	_ = zw.Close()
 	return out.Bytes()
+}
+
+// photo is a resident's upload as the server serves it back.
+type photo struct {
+	id     string
+	jar    http.CookieJar
+	served []byte
+}
+
+// uploadPhoto joins as a resident and uploads a photo of noise (so that it
+// compresses badly and spans several GridFS chunks) through the real
+// endpoint, then plays it back.
+func uploadPhoto(t *testing.T, base, code, sessionID string) *photo {
+	t.Helper()
+	ctx := context.Background()
+	jar, _ := cookiejar.New(nil)
+	if _, err := live.Join(ctx, base, code, jar); err != nil {
+		t.Fatal(err)
+	}
+	img := image.NewNRGBA(image.Rect(0, 0, 800, 600))
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for i := range img.Pix {
+		img.Pix[i] = byte(rnd.UintN(256))
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	hc := &http.Client{Jar: jar, Timeout: 60 * time.Second}
+	resp, err := hc.Post(base+"/live/"+sessionID+"/media?kind=photo", "image/png", &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("photo upload: %d %s", resp.StatusCode, body)
+	}
+	var up struct {
+		MediaID string `json:"media_id"`
+	}
+	if err := json.Unmarshal(body, &up); err != nil {
+		t.Fatal(err)
+	}
+	ph := &photo{id: up.MediaID, jar: jar}
+	ph.served = getMedia(t, base, ph)
+	if len(ph.served) < 300<<10 {
+		t.Fatalf("photo of %d bytes: too small to span several chunks", len(ph.served))
+	}
+	return ph
+}
+
+func getMedia(t *testing.T, base string, ph *photo) []byte {
+	t.Helper()
+	hc := &http.Client{Jar: ph.jar, Timeout: 30 * time.Second}
+	resp, err := hc.Get(base + "/media/" + ph.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /media/%s: %d %s", ph.id, resp.StatusCode, b)
+	}
+	return b
 }
