@@ -12,10 +12,16 @@ package app_test
 // -v prints the measured page weights, load times and audit counts.
 
 import (
+	"bytes"
 	"context"
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -536,4 +542,52 @@ func TestBrowserResidentBudgets(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestBrowserResidentPhoto: an open answer by photo, end to end: the phone
+// scales a large picture down to a JPEG of at most 1600 px before upload
+// (the media contract), uploads it, submits the media id over the live
+// connection, and the contribution is stored with it. A file that is not an
+// image is refused on the phone with a clear message.
+func TestBrowserResidentPhoto(t *testing.T) {
+	e := start(t)
+	ctx, _ := phone(t)
+	staff, s := e.residentSession("led", []string{"nl", "ar"})
+	open := s.Prompts[3].ID
+	dir := t.TempDir()
+	img := image.NewRGBA(image.Rect(0, 0, 3000, 2000))
+	for y := range 2000 {
+		for x := range 3000 {
+			img.Set(x, y, color.RGBA{uint8(x), uint8(y), 120, 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	photo, notPhoto := filepath.Join(dir, "plein.png"), filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(photo, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(notPhoto, []byte("geen foto"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	joinOnPhone(t, ctx, e, s.Code, "nl")
+	if _, err := staff.MoveSession(context.Background(), demo.OrgID, s.ID, 3); err != nil {
+		t.Fatal(err)
+	}
+	browserStep(t, ctx, "photo mode", poll(`document.body.dataset.screen === "prompt-open"`),
+		click(`.modes .choice[data-value="photo"]`), chromedp.WaitReady(chromedp.CSS(`#answer-photo`)))
+	browserStep(t, ctx, "not a photo", chromedp.SetUploadFiles(chromedp.CSS(`#answer-photo`), []string{notPhoto}),
+		poll(`!!document.querySelector('.open [role="alert"]')`))
+	browserStep(t, ctx, "a photo", chromedp.SetUploadFiles(chromedp.CSS(`#answer-photo`), []string{photo}),
+		poll(`(() => { const i = document.querySelector(".photo-preview"); return !!i && i.complete && i.naturalWidth === 1600 && i.naturalHeight === 1067; })()`))
+	axeAudit(t, ctx, "nl photo preview")
+	browserStep(t, ctx, "send the photo", click(`.open .act:last-child`),
+		poll(`document.body.dataset.screen === "thanks" && !!document.querySelector('#queue li[data-state="sent"]')`))
+	cs, err := e.store.ContributionsOf(context.Background(), s.ID)
+	if err != nil || len(cs) != 1 || cs[0].PromptID != open || cs[0].Answer.MediaID == "" {
+		t.Fatalf("stored: %+v %v", cs, err)
+	}
+	t.Logf("a %d KB PNG of 3000 × 2000 was uploaded as a 1600 × 1067 JPEG (media %s)", buf.Len()/1024, cs[0].Answer.MediaID)
 }
