@@ -158,11 +158,22 @@ func CleanText(field, v string, max int, multiline bool) (string, error) {
 		return "", &apperr.Error{Kind: apperr.ErrInvalid, Field: field, MsgID: "form.too_long", Data: map[string]any{"Max": max}}
 	}
 	for _, r := range v {
-		if (r < 0x20 && !(multiline && r == '\n')) || r == 0x7f {
+		if (r < 0x20 && !(multiline && r == '\n')) || r == 0x7f || deceptive(r) {
 			return "", apperr.Invalid(field, "form.invalid_text")
 		}
 	}
 	return v, nil
+}
+
+// deceptive reports characters that make text show as something it is not:
+// bidirectional embeddings, overrides and isolates (U+202E turns
+// "gnp.exe" into "exe.png" and spills into the text around it on a page)
+// and invisible zero-width spaces (two staff names that look the same).
+// Right-to-left text needs none of them; the marks LRM and RLM, and the
+// joiners ZWJ and ZWNJ that Persian and emoji need, stay allowed.
+func deceptive(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) ||
+		r == 0x200B || r == 0x2060 || r == 0xFEFF
 }
 
 var cbsCode = regexp.MustCompile(`^(GM|WK|BU)[0-9]{4,8}$`)
