@@ -161,6 +161,17 @@ type Contribution struct {
 	Assisted      bool            `bson:"assisted,omitempty" json:"assisted,omitempty"` // entered by an intermediary
 	Moderation    ModerationState `bson:"moderation" json:"moderation"`
 	CreatedAt     time.Time       `bson:"created_at" json:"created_at"`
+	// What the moderation library and moderators decided (#6, see
+	// moderation.go). Redacted is the text the room sees when personal data
+	// or insults were masked; Answer.Text keeps what the resident wrote,
+	// for staff and the author. ModReasons are the library's reason codes;
+	// Similar are near-identical earlier input of others (merge candidates).
+	Redacted    string   `bson:"redacted,omitempty" json:"redacted,omitempty"`
+	ModReasons  []string `bson:"mod_reasons,omitempty" json:"mod_reasons,omitempty"`
+	HideReason  string   `bson:"hide_reason,omitempty" json:"hide_reason,omitempty"`
+	Theme       string   `bson:"theme,omitempty" json:"theme,omitempty"`
+	DuplicateOf string   `bson:"duplicate_of,omitempty" json:"duplicate_of,omitempty"`
+	Similar     []string `bson:"similar,omitempty" json:"similar,omitempty"`
 	// MediaDeletedAt is when the retention purge deleted the answer's voice
 	// note or photo: pages then say so instead of showing a broken player.
 	MediaDeletedAt *time.Time `bson:"media_deleted_at,omitempty" json:"media_deleted_at,omitempty"`
