@@ -48,6 +48,12 @@ var computedKeys = map[string]func(t *testing.T) []string{
 	"error.heading.": errorStatuses,
 	// c.lang.T("live.error." + code): the error codes of the live protocol.
 	"live.error.": func(t *testing.T) []string { return stringConsts(t, "server/live/protocol", "", "Err") },
+	// Moderation decisions (#6): the actions of package decisions, the
+	// moderation states, and the reasons a moderator hides input for.
+	"decision.action.": func(t *testing.T) []string { return stringConsts(t, "server/decisions", "", "Action") },
+	"decision.state.":  func(t *testing.T) []string { return stringConsts(t, "server/model", "ModerationState", "") },
+	"decision.reason.": func(t *testing.T) []string { return stringConsts(t, "server/model", "", "Hide") },
+	"moderation.why.":  func(t *testing.T) []string { return stringConsts(t, "server/model", "", "Hide") },
 }
 
 // handlerStatuses are the statuses the error handler answers with today;

@@ -338,7 +338,7 @@ func (c *conn) handle(ctx context.Context, env protocol.Envelope) {
 		case protocol.TypeControl:
 			c.control(ctx, env, staff)
 		case protocol.TypeModerate:
-			c.moderate(ctx, env)
+			c.moderate(ctx, env, staff)
 		}
 	default:
 		c.fail(env.ID, protocol.ErrUnknownType, "", nil)
@@ -444,15 +444,26 @@ func (c *conn) submit(ctx context.Context, env protocol.Envelope, assisted bool)
 	if l, ok := c.hub.catalog.Lookup(d.Lang); ok {
 		lang = l.Code
 	}
+	// Written answers (and captions) pass the moderation library and the
+	// session's flood and duplicate checks before anything is stored (#6).
+	var verdict checked
+	if answer.Text != "" {
+		var ok bool
+		if verdict, ok = c.checkText(ctx, env.ID, id, participant, answer.Text, lang); !ok {
+			return
+		}
+	}
 	mod := model.ModApproved
 	if answer.Text != "" && sess.Moderation == model.ModerationPre {
-		// TODO(#6): the moderation library's verdict (mask, hold) goes here.
 		mod = model.ModPending
 	}
 	contrib := &model.Contribution{
 		ID: id, SessionID: c.sessionID, OrgID: sess.OrgID,
 		PromptID: p.ID, Kind: p.Kind, ParticipantID: participant, Answer: answer, Lang: lang,
 		Assisted: assisted, Moderation: mod, CreatedAt: time.Now().UTC(),
+	}
+	if answer.Text != "" {
+		applyVerdict(contrib, verdict)
 	}
 	out := c.hub.commit.write(ctx, contrib)
 	if out.Err != nil {
@@ -522,32 +533,6 @@ func (c *conn) control(ctx context.Context, env protocol.Envelope, staff *model.
 	c.enqueue(prepare(protocol.TypeAck, env.ID, 0, protocol.AckData{}))
 }
 
-func (c *conn) moderate(ctx context.Context, env protocol.Envelope) {
-	var d protocol.ModerateData
-	if err := strictUnmarshal(env.Data, &d); err != nil {
-		c.fail(env.ID, protocol.ErrBadData, "", nil)
-		return
-	}
-	state := model.ModApproved
-	switch d.Decision {
-	case "approve":
-	case "reject":
-		state = model.ModRejected
-	default:
-		c.fail(env.ID, protocol.ErrBadData, "decision", nil)
-		return
-	}
-	if err := c.hub.store.SetModeration(ctx, c.sessionID, d.ContributionID, state); err != nil {
-		c.failErr(env.ID, err)
-		return
-	}
-	if err := c.hub.publish(ctx, c.sessionID, busModeration, moderationEvent{ContributionID: d.ContributionID, State: state}); err != nil {
-		c.failErr(env.ID, err)
-		return
-	}
-	c.enqueue(prepare(protocol.TypeAck, env.ID, 0, protocol.AckData{ContributionID: d.ContributionID}))
-}
-
 // fail sends an error event with a translated message.
 func (c *conn) fail(id, code, field string, data map[string]any) {
 	c.enqueue(prepare(protocol.TypeError, id, 0, protocol.ErrorData{Code: code, Message: c.lang.T("live.error."+code, apperr.Args(data)...), Field: field}))
@@ -565,6 +550,9 @@ func (c *conn) failErr(id string, err error) {
 		c.fail(id, protocol.ErrNotFound, "", nil)
 	case errors.Is(err, apperr.ErrForbidden):
 		c.fail(id, protocol.ErrForbidden, "", nil)
+	case ok && errors.Is(err, apperr.ErrConflict):
+		// Say which conflict (an undo of a decision changed since, #6).
+		c.enqueue(prepare(protocol.TypeError, id, 0, protocol.ErrorData{Code: protocol.ErrConflict, Message: c.lang.T(e.MsgID, apperr.Args(e.Data)...)}))
 	case errors.Is(err, apperr.ErrConflict):
 		c.fail(id, protocol.ErrConflict, "", nil)
 	default:

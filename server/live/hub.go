@@ -21,7 +21,9 @@ import (
 	"time"
 
 	"github.com/buurtstem/buurtstem/i18n"
+	"github.com/buurtstem/buurtstem/moderation"
 	"github.com/buurtstem/buurtstem/server/auth"
+	"github.com/buurtstem/buurtstem/server/decisions"
 	"github.com/buurtstem/buurtstem/server/model"
 	"github.com/buurtstem/buurtstem/server/sessions"
 	"github.com/buurtstem/buurtstem/server/store"
@@ -45,6 +47,13 @@ type Config struct {
 	// RoomIdle is how long a room without connections is kept for quick
 	// reconnects. Zero means a minute.
 	RoomIdle time.Duration
+	// Checker checks every written answer before it is stored (#6); nil
+	// means the moderation library's defaults. Built once at start: it
+	// compiles the lexicons.
+	Checker *moderation.Checker
+	// Guard tunes the flood and near-duplicate checks, one Guard per
+	// session; the zero value is the library's default.
+	Guard moderation.GuardOptions
 }
 
 // Hub holds the rooms of this instance.
@@ -59,6 +68,11 @@ type Hub struct {
 	origins  map[string]bool
 	maxConns int64
 	roomIdle time.Duration
+	// checker and guardOpts are the moderation library (#6); decisions
+	// stores and logs moderators' decisions.
+	checker   *moderation.Checker
+	guardOpts moderation.GuardOptions
+	decisions *decisions.Service
 
 	mu    sync.Mutex
 	rooms map[string]*roomSlot
@@ -127,6 +141,14 @@ func NewHub(cfg Config, st *store.Store, ss *sessions.Service, a *auth.Service, 
 		store: st, sessions: ss, auth: a, catalog: cat, bus: bus, log: log,
 		commit: newCommitter(st), origins: map[string]bool{}, maxConns: int64(cfg.MaxConns),
 		roomIdle: cfg.RoomIdle, rooms: map[string]*roomSlot{},
+		checker: cfg.Checker, guardOpts: cfg.Guard, decisions: decisions.New(st),
+	}
+	if h.checker == nil {
+		c, err := moderation.New(moderation.Options{})
+		if err != nil {
+			panic(err) // the embedded lexicons always compile (moderation's tests)
+		}
+		h.checker = c
 	}
 	for _, o := range cfg.Origins {
 		h.origins[o] = true
@@ -170,6 +192,7 @@ func (h *Hub) room(ctx context.Context, id string) (*room, error) {
 			answers: map[string]map[string]dated{}, tallies: map[string]*tally{}, known: map[string]bool{},
 			texts: map[string]*model.Contribution{}, dirty: map[string]bool{}, resDirty: map[string]bool{},
 			stop: make(chan struct{}), submits: rate.NewLimiter(sessionSubmitRate, sessionSubmitBurst),
+			guard: moderation.NewGuard(h.guardOpts), merged: map[string]int{}, checked: map[string]checked{},
 		}
 		slot.err = r.load(ctx)
 		if slot.err == nil {

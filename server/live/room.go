@@ -14,6 +14,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/buurtstem/buurtstem/moderation"
 	"github.com/buurtstem/buurtstem/server/model"
 )
 
@@ -75,6 +76,16 @@ type room struct {
 	// first, and feedbackScope the neighbourhoods they come from (#7).
 	feedback      []protocol.FeedbackItem
 	feedbackScope map[string]bool
+	// guard finds floods and near-duplicates of this session on this
+	// instance (#6); highlight is the contribution shown large on the
+	// projector; merged counts the duplicates merged into each
+	// contribution. decide serialises moderators' decisions on this
+	// instance, so each is checked against the state the previous one left.
+	guard     *moderation.Guard
+	highlight string
+	merged    map[string]int
+	checked   map[string]checked
+	decide    sync.Mutex
 }
 
 type ringEntry struct {
@@ -94,10 +105,16 @@ type tally struct {
 	counts map[string]int
 }
 
-// moderationEvent is the bus payload of a moderator's decision.
+// moderationEvent is the bus payload of a moderator's decision. View is
+// the contribution's whole moderation after it (#6); an event without
+// View changes only State. LogID and By name the audit log entry and the
+// moderator, for the console's undo.
 type moderationEvent struct {
 	ContributionID string                `json:"contribution_id"`
 	State          model.ModerationState `json:"state"`
+	View           *model.ModerationView `json:"view,omitempty"`
+	LogID          string                `json:"log_id,omitempty"`
+	By             string                `json:"by,omitempty"`
 }
 
 // load subscribes to the session's events and then reads its state from
@@ -164,6 +181,8 @@ func (r *room) apply(ev Event) {
 	shared := false // the same message for every role
 	// personal replaces all for some residents (a response on their input)
 	var personal map[*conn]*websocket.PreparedMessage
+	// notices go to an author's own connections after all (#6)
+	var notices map[*conn]*websocket.PreparedMessage
 	switch ev.Type {
 	case busState:
 		var s model.Session
@@ -189,9 +208,12 @@ func (r *room) apply(ev Event) {
 		}
 		c := fromBus(ce)
 		r.record(&c)
-		staff, staffType = contributionData(&c), protocol.TypeContribution
-		if c.Answer.Text != "" && c.Moderation == model.ModApproved {
-			all, allType = protocol.WallData{Op: "add", Item: wallItem(&c)}, protocol.TypeWall
+		staff, staffType = r.contributionData(&c, "", ""), protocol.TypeContribution
+		if c.OnWall() {
+			all, allType = protocol.WallData{Op: "add", Item: r.wallItem(&c)}, protocol.TypeWall
+		}
+		if c.Answer.Text != "" && (c.Redacted != "" || c.Moderation == model.ModHeld) {
+			notices = r.notices(&c, ev.Seq)
 		}
 	case busModeration:
 		var m moderationEvent
@@ -202,17 +224,8 @@ func (r *room) apply(ev Event) {
 		if !ok {
 			break
 		}
-		was := c.Moderation
-		c.Moderation = m.State
-		staff, staffType = contributionData(c), protocol.TypeContribution
-		switch {
-		case m.State == model.ModApproved && was != model.ModApproved:
-			r.wall = append(r.wall, wallItem(c))
-			all, allType = protocol.WallData{Op: "add", Item: wallItem(c)}, protocol.TypeWall
-		case m.State != model.ModApproved && was == model.ModApproved:
-			r.wall = slices.DeleteFunc(r.wall, func(w protocol.WallItem) bool { return w.ContributionID == c.ID })
-			all, allType = protocol.WallData{Op: "remove", Item: wallItem(c)}, protocol.TypeWall
-		}
+		all, allType, notices = r.moderated(c, m, ev.Seq)
+		staff, staffType = r.contributionData(c, m.LogID, m.By), protocol.TypeContribution
 	case busFeedback:
 		var fe feedbackEvent
 		if json.Unmarshal(ev.Data, &fe) != nil || fe.Org != r.sess.OrgID {
@@ -255,6 +268,9 @@ func (r *room) apply(ev Event) {
 		for c := range r.staff {
 			c.enqueue(e.staff)
 		}
+	}
+	for c, m := range notices {
+		c.enqueue(m)
 	}
 	if ev.Type == busState && r.sess.State == model.StateClosed {
 		for c := range r.conns {
@@ -314,8 +330,12 @@ func (r *room) record(c *model.Contribution) {
 	if c.Answer.Text != "" {
 		if _, seen := r.texts[c.ID]; !seen {
 			r.texts[c.ID] = c
-			if c.Moderation == model.ModApproved {
-				r.wall = append(r.wall, wallItem(c))
+			if c.DuplicateOf != "" {
+				r.merged[c.DuplicateOf]++
+				r.refreshWall(c.DuplicateOf)
+			}
+			if c.OnWall() {
+				r.wall = append(r.wall, r.wallItem(c))
 			}
 		}
 		return
@@ -520,11 +540,14 @@ func (r *room) snapshot(c *conn) protocol.SnapshotData {
 			d.Feedback = slices.Clone(r.feedback)
 		}
 	}
+	for i := range d.Wall {
+		d.Wall[i].Highlighted = d.Wall[i].ContributionID == r.highlight
+	}
 	switch c.role {
 	case protocol.RoleIntermediary:
 		for _, t := range r.texts {
-			if t.Moderation == model.ModPending {
-				d.Pending = append(d.Pending, contributionData(t))
+			if t.Moderation == model.ModPending || t.Moderation == model.ModHeld || t.Moderation == model.ModEscalated {
+				d.Pending = append(d.Pending, r.contributionData(t, "", ""))
 			}
 		}
 		slices.SortFunc(d.Pending, func(a, b protocol.ContributionData) int { return a.CreatedAt.Compare(b.CreatedAt) })
@@ -592,13 +615,20 @@ func view(s *model.Session) *protocol.SessionView {
 		Moderation: string(s.Moderation), Languages: s.Languages, Current: s.Current, Prompts: s.Prompts}
 }
 
-func contributionData(c *model.Contribution) protocol.ContributionData {
+// contributionData is input as intermediaries see it: what the resident
+// wrote and, when masked, what the room sees.
+func (r *room) contributionData(c *model.Contribution, logID, by string) protocol.ContributionData {
 	return protocol.ContributionData{ContributionID: c.ID, PromptID: c.PromptID, Kind: string(c.Kind), Answer: c.Answer,
-		Lang: c.Lang, Assisted: c.Assisted, Moderation: string(c.Moderation), CreatedAt: c.CreatedAt}
+		Lang: c.Lang, Assisted: c.Assisted, Moderation: string(c.Moderation), CreatedAt: c.CreatedAt,
+		Redacted: c.Redacted, Reasons: c.ModReasons, HideReason: c.HideReason, Theme: c.Theme, DuplicateOf: c.DuplicateOf,
+		Similar: c.Similar, Highlighted: r.highlight == c.ID, LogID: logID, By: by}
 }
 
-func wallItem(c *model.Contribution) protocol.WallItem {
-	return protocol.WallItem{ContributionID: c.ID, PromptID: c.PromptID, Text: c.Answer.Text, Lang: c.Lang}
+// wallItem is a written answer as the room sees it: masked where the
+// moderation library masked it.
+func (r *room) wallItem(c *model.Contribution) protocol.WallItem {
+	return protocol.WallItem{ContributionID: c.ID, PromptID: c.PromptID, Text: c.ShownText(), Lang: c.Lang,
+		Theme: c.Theme, Merged: r.merged[c.ID], Highlighted: r.highlight == c.ID}
 }
 
 // prepare encodes a message once for any number of connections.

@@ -46,4 +46,8 @@ const (
 	ErrConflict     = "conflict"     // the session changed meanwhile; try again
 	ErrHelloTwice   = "hello_twice"  // hello was already sent
 	ErrInternalFail = "internal"     // unexpected; nothing was stored
+	// ErrModerationRejected: the moderation library refused a written
+	// answer (empty, too long, sent again, flooding); nothing was stored.
+	// ErrorData.Reasons say why, Field is "text".
+	ErrModerationRejected = "moderation_rejected"
 )

@@ -36,8 +36,8 @@ const (
 	TypeSubmit = "submit"
 	// TypeControl moves the session (intermediary only): ControlData.
 	TypeControl = "control"
-	// TypeModerate approves or rejects input (intermediary only):
-	// ModerateData.
+	// TypeModerate is a moderator's decision on written input
+	// (intermediary only): ModerateData.
 	TypeModerate = "moderate"
 	// TypeAssist enters an answer on behalf of a resident without a phone
 	// (intermediary only): SubmitData; ID as for submit.
@@ -67,6 +67,10 @@ const (
 	// TypePresence is the number of connected residents: PresenceData; no
 	// seq, each replaces the last.
 	TypePresence = "presence"
+	// TypeModeration tells the author, and only the author's own
+	// connections, why their input is not shown as written:
+	// ModerationNoticeData, translated into the connection's language.
+	TypeModeration = "moderation"
 )
 
 // Server → client session events. They carry the session's seq, which
@@ -142,6 +146,9 @@ type AnswerData struct {
 type AckData struct {
 	ContributionID string `json:"contribution_id"`
 	Duplicate      bool   `json:"duplicate,omitempty"`
+	// LogID answers a moderate message that changed something: the audit
+	// log entry of the decision, which "undo" names.
+	LogID string `json:"log_id,omitempty"`
 }
 
 // ControlData moves a session. Actions: "goto" (to Index; -1 is the
@@ -151,10 +158,19 @@ type ControlData struct {
 	Index  int    `json:"index,omitempty"`
 }
 
-// ModerateData is a moderator's decision: "approve" or "reject".
+// ModerateData is a moderator's decision on a written contribution.
+// Decision is one of approve, hide (with Reason; "reject" is the same with
+// reason "other"), escalate, theme (Theme, "" removes the tag), merge
+// (Into: the contribution this one duplicates; "" separates it again),
+// highlight, unhighlight, undo (LogID: the decision to undo).
 type ModerateData struct {
 	ContributionID string `json:"contribution_id"`
 	Decision       string `json:"decision"`
+	Reason         string `json:"reason,omitempty"`
+	Note           string `json:"note,omitempty"`
+	Theme          string `json:"theme,omitempty"`
+	Into           string `json:"into,omitempty"`
+	LogID          string `json:"log_id,omitempty"`
 }
 
 // ErrorData explains a refused message. Code is stable (see codes.go);
@@ -163,6 +179,31 @@ type ErrorData struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
+	// Reasons explain a moderation_rejected: why the text was not taken.
+	Reasons []Reason `json:"reasons,omitempty"`
+}
+
+// Reason is one reason of the moderation library or of a moderator: a
+// stable code ("pii.phone", "spam.flood", "hide.abuse") and its
+// explanation in the connection's language, to show and read aloud.
+type Reason struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// ModerationNoticeData tells the author what happened to their written
+// input: State is the moderation state (pending, approved, rejected,
+// held, escalated); Masked is set when the room sees Shown (personal data
+// or insults replaced) instead of the text as written; Message says it in
+// one sentence and Reasons say why.
+type ModerationNoticeData struct {
+	ContributionID string   `json:"contribution_id"`
+	PromptID       string   `json:"prompt_id"`
+	State          string   `json:"state"`
+	Masked         bool     `json:"masked,omitempty"`
+	Shown          string   `json:"shown,omitempty"`
+	Message        string   `json:"message"`
+	Reasons        []Reason `json:"reasons,omitempty"`
 }
 
 // SessionView is a session as clients see it. Prompt texts carry every
@@ -194,11 +235,13 @@ type StateData struct {
 
 // SnapshotData is everything a connection of its role may see now.
 type SnapshotData struct {
-	Session      SessionView        `json:"session"`
-	Results      []ResultsData      `json:"results"`
-	Wall         []WallItem         `json:"wall"`
-	Participants int                `json:"participants"`
-	Pending      []ContributionData `json:"pending,omitempty"` // intermediaries: awaiting moderation
+	Session      SessionView   `json:"session"`
+	Results      []ResultsData `json:"results"`
+	Wall         []WallItem    `json:"wall"`
+	Participants int           `json:"participants"`
+	// Pending is, for intermediaries, the written input that waits for a
+	// person: pending, held and escalated.
+	Pending []ContributionData `json:"pending,omitempty"`
 	// Answered lists the prompt ids this participant has answered.
 	Answered []string `json:"answered,omitempty"`
 	// Feedback is set when the session has a feedback round: the published
@@ -218,18 +261,30 @@ type ResultsData struct {
 	SentAt int64 `json:"sent_at"`
 }
 
-// WallItem is an approved written answer shown to the room.
+// WallItem is an approved written answer shown to the room. Text is what
+// the room may see: with personal data and insults masked.
 type WallItem struct {
 	ContributionID string `json:"contribution_id"`
 	PromptID       string `json:"prompt_id"`
 	Text           string `json:"text"`
 	Lang           string `json:"lang,omitempty"`
+	// Theme is the theme a moderator tagged it with.
+	Theme string `json:"theme,omitempty"`
+	// Merged is how many duplicates were merged into it.
+	Merged int `json:"merged,omitempty"`
+	// Highlighted: the projector shows it large. At most one item is; an
+	// item that arrives highlighted ends the highlight of any other.
+	Highlighted bool `json:"highlighted,omitempty"`
 }
 
-// WallData adds ("add") or removes ("remove") a wall item.
+// WallData adds ("add"; an item already shown is replaced in place) or
+// removes ("remove") a wall item. Into is set when the item was merged
+// into another one or separated from it: the other item with its new
+// Merged count, to replace.
 type WallData struct {
-	Op   string   `json:"op"`
-	Item WallItem `json:"item"`
+	Op   string    `json:"op"`
+	Item WallItem  `json:"item"`
+	Into *WallItem `json:"into,omitempty"`
 }
 
 // ContributionData is input as intermediaries see it, without anything
@@ -243,6 +298,21 @@ type ContributionData struct {
 	Assisted       bool         `json:"assisted,omitempty"`
 	Moderation     string       `json:"moderation"`
 	CreatedAt      time.Time    `json:"created_at"`
+	// Answer.Text is what the resident wrote; Redacted, when set, is what
+	// the room sees instead. Reasons are the moderation library's codes.
+	Redacted    string   `json:"redacted,omitempty"`
+	Reasons     []string `json:"reasons,omitempty"`
+	HideReason  string   `json:"hide_reason,omitempty"`
+	Theme       string   `json:"theme,omitempty"`
+	DuplicateOf string   `json:"duplicate_of,omitempty"`
+	// Similar are near-identical input of other residents: merge
+	// candidates.
+	Similar     []string `json:"similar,omitempty"`
+	Highlighted bool     `json:"highlighted,omitempty"`
+	// LogID is the audit log entry of the decision that changed it, By
+	// who made it: the console offers to undo it.
+	LogID string `json:"log_id,omitempty"`
+	By    string `json:"by,omitempty"`
 }
 
 // PresenceData is the number of residents connected to the session.
