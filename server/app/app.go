@@ -23,6 +23,7 @@ import (
 	"github.com/buurtstem/buurtstem/server/api"
 	"github.com/buurtstem/buurtstem/server/auth"
 	"github.com/buurtstem/buurtstem/server/config"
+	"github.com/buurtstem/buurtstem/server/decisions"
 	"github.com/buurtstem/buurtstem/server/live"
 	"github.com/buurtstem/buurtstem/server/metrics"
 	"github.com/buurtstem/buurtstem/server/model"
@@ -59,6 +60,7 @@ type Server struct {
 	auth     *auth.Service
 	web      *web.Handlers
 	console  *web.SessionPages
+	modlog   *web.ModerationLog
 	api      *api.Handlers
 	sessions *sessions.Service
 	hub      *live.Hub
@@ -129,6 +131,7 @@ func New(d Deps) (*Server, error) {
 	s.liveAPI = api.NewSessionHandlers(s.sessions, s.hub, d.Config.BaseURL.String())
 	s.web = web.NewHandlers(renderer, d.Catalog, s.auth, adm, s.cookies)
 	s.console = web.NewSessionPages(s.web, s.sessions, s.hub, d.Config.BaseURL.String())
+	s.modlog = web.NewModerationLog(s.web, decisions.New(d.Store))
 	// Voice notes, photos and prompt recordings (#5).
 	s.uploads = uploads.New(d.Store, d.Config.MediaRetention, d.Logger)
 	s.media = api.NewMediaHandlers(s.uploads, s.sessions, s.live.ParticipantID)

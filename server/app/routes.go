@@ -77,6 +77,7 @@ func (s *Server) routes() {
 	staff.Post("/orgs/:org/sessions/:id/move", s.console.SessionMove)
 	staff.Post("/orgs/:org/sessions/:id/close", s.console.SessionClose)
 	staff.Get("/orgs/:org/sessions/:id/console", s.console.Console)
+	staff.Get("/orgs/:org/moderation-log", s.modlog.Show)
 	staff.Get("/orgs/:org/sessions/:id/qr.svg", s.console.SessionQR)
 	// The projector view needs no login: the key in its link is the
 	// permission, checked by the handler.

@@ -2,8 +2,10 @@
    as an intermediary (live.js). The buttons that move through the prompts
    are plain forms that work without this script; with it they send a
    control message instead, and the page follows the session without
-   reloading: the participant count, the live results, incoming input with
-   approve and reject, and answers entered for residents without a phone. */
+   reloading: the participant count, the live results, the moderation
+   queue (approve, hide with a reason, escalate, tag a theme, merge a
+   duplicate, highlight on the projector, undo; keyboard shortcuts listed
+   on the page), and answers entered for residents without a phone. */
 (function () {
   'use strict';
 
@@ -30,7 +32,15 @@
   var assistPrompt = document.getElementById('assist-prompt');
   var assistStatus = document.getElementById('assist-status');
   var items = {}; // contribution id -> list item
+  var data = {}; // contribution id -> its latest contribution event
   var MAX_ITEMS = 200;
+  var labels = {}; // reason code, "hide.<reason>" or "theme.<id>" -> label
+  var labelTpl = document.getElementById('reason-labels');
+  if (labelTpl) {
+    Array.prototype.forEach.call(labelTpl.content.querySelectorAll('[data-code]'), function (el) {
+      labels[el.dataset.code] = el.textContent;
+    });
+  }
 
   var live = window.buurtstemLive.connect({
     session: root.dataset.session,
@@ -187,8 +197,24 @@
       while (incoming.children.length > MAX_ITEMS) {
         var last = incoming.lastElementChild;
         delete items[last.dataset.id];
+        delete data[last.dataset.id];
         incoming.removeChild(last);
       }
+    }
+    // A decision event does not repeat who may undo: keep the last one.
+    var prev = data[d.contribution_id];
+    if (!d.log_id && prev && prev.log_id) {
+      d.log_id = prev.log_id;
+      d.by = prev.by;
+    }
+    data[d.contribution_id] = d;
+    if (d.highlighted) {
+      Object.keys(data).forEach(function (id) {
+        if (id !== d.contribution_id && data[id].highlighted) {
+          data[id].highlighted = false;
+          showContribution(data[id]);
+        }
+      });
     }
     if (incomingEmpty) incomingEmpty.hidden = true;
     var t = li.querySelector('[data-time]');
@@ -202,18 +228,75 @@
     var mod = li.querySelector('[data-mod]');
     mod.textContent = msg['msg' + cap(d.moderation)] || '';
     mod.hidden = !written;
-    li.classList.toggle('pending', d.moderation === 'pending');
+    li.classList.toggle('pending', d.moderation === 'pending' || d.moderation === 'held' || d.moderation === 'escalated');
+    li.classList.toggle('held', d.moderation === 'held');
     renderAnswer(li.querySelector('[data-answer]'), d);
+    var theme = li.querySelector('[data-theme]');
+    theme.textContent = d.theme ? (labels['theme.' + d.theme] || d.theme) : '';
+    theme.hidden = !d.theme;
+    li.querySelector('[data-highlighted]').hidden = !d.highlighted;
+    var red = li.querySelector('[data-redacted]');
+    red.hidden = !d.redacted;
+    var redText = li.querySelector('[data-redacted-text]');
+    redText.textContent = d.redacted || '';
+    if (d.lang) redText.lang = d.lang;
+    var reasons = li.querySelector('[data-reasons]');
+    var codes = (d.hide_reason ? ['hide.' + d.hide_reason] : []).concat(d.reasons || []);
+    reasons.replaceChildren.apply(reasons, codes.map(function (c) {
+      var r = document.createElement('li');
+      r.textContent = labels[c] || c;
+      r.dataset.code = c;
+      return r;
+    }));
+    reasons.hidden = !codes.length;
+    li.querySelector('[data-merged]').hidden = !d.duplicate_of;
+    var by = li.querySelector('[data-by]');
+    by.textContent = d.by ? (msg.msgBy || '%s').replace('%s', d.by) : '';
+    by.hidden = !d.by;
     // Intermediaries get input as contribution events, not as wall
-    // events: the console keeps its wall from them.
+    // events: the console keeps its wall from them, showing what the room
+    // sees.
     if (written) {
-      results.wallOp({op: d.moderation === 'approved' ? 'add' : 'remove',
-        item: {contribution_id: d.contribution_id, prompt_id: d.prompt_id, text: d.answer.text, lang: d.lang}});
+      var on = d.moderation === 'approved' && !d.duplicate_of;
+      results.wallOp({op: on ? 'add' : 'remove',
+        item: {contribution_id: d.contribution_id, prompt_id: d.prompt_id, text: d.redacted || d.answer.text, lang: d.lang,
+          theme: d.theme, highlighted: d.highlighted}});
     }
     var decisions = li.querySelector('[data-decisions]');
     decisions.hidden = !written;
+    var onWall = d.moderation === 'approved' && !d.duplicate_of;
     decisions.querySelector('[data-decision="approve"]').hidden = d.moderation === 'approved';
-    decisions.querySelector('[data-decision="reject"]').hidden = d.moderation === 'rejected';
+    decisions.querySelector('[data-decision="escalate"]').hidden = d.moderation === 'escalated';
+    decisions.querySelector('[data-decision="highlight"]').hidden = !onWall || !!d.highlighted;
+    decisions.querySelector('[data-decision="unhighlight"]').hidden = !d.highlighted;
+    decisions.querySelector('[data-decision="undo"]').hidden = !d.log_id;
+    var themeSel = decisions.querySelector('[data-field="theme"]');
+    if (document.activeElement !== themeSel) themeSel.value = d.theme || '';
+    fillMerge(li, d);
+  }
+
+  // The merge list offers the wall's other items of the same prompt, the
+  // similar ones first (the server found them near-identical).
+  function fillMerge(li, d) {
+    var sel = li.querySelector('[data-field="into"]');
+    if (document.activeElement === sel) return;
+    var keep = sel.options[0];
+    var opts = [keep];
+    var similar = d.similar || [];
+    var ids = Object.keys(data).filter(function (id) {
+      var o = data[id];
+      return id !== d.contribution_id && o.prompt_id === d.prompt_id && o.answer && o.answer.text && !o.duplicate_of;
+    });
+    ids.sort(function (a, b) { return (similar.indexOf(b) >= 0) - (similar.indexOf(a) >= 0); });
+    ids.slice(0, 30).forEach(function (id) {
+      var o = document.createElement('option');
+      o.value = id;
+      o.textContent = (similar.indexOf(id) >= 0 ? '≈ ' : '') + (data[id].redacted || data[id].answer.text).slice(0, 60);
+      opts.push(o);
+    });
+    sel.replaceChildren.apply(sel, opts);
+    sel.value = d.duplicate_of || (similar.filter(function (id) { return data[id]; })[0] || '');
+    li.querySelector('[data-decision="merge"]').hidden = !d.duplicate_of && opts.length < 2;
   }
 
   function renderAnswer(el, d) {
@@ -257,17 +340,96 @@
     }
   }
 
+  // decide sends one decision about an item; the buttons work by click and
+  // by the shortcut keys listed on the page.
+  function decide(li, decision) {
+    var d = data[li.dataset.id];
+    if (!d) return;
+    var req = {contribution_id: li.dataset.id, decision: decision};
+    if (decision === 'hide') {
+      req.reason = li.querySelector('[data-field="reason"]').value;
+      req.note = li.querySelector('[data-field="note"]').value;
+    } else if (decision === 'theme') {
+      req.theme = li.querySelector('[data-field="theme"]').value;
+    } else if (decision === 'merge') {
+      req.into = li.querySelector('[data-field="into"]').value;
+    } else if (decision === 'undo') {
+      if (!d.log_id) return;
+      req.log_id = d.log_id;
+    }
+    var b = li.querySelector('[data-decision="' + decision + '"]');
+    if (b) b.disabled = true;
+    live.request('moderate', req).then(function (env) {
+      var a = (env && env.data) || {};
+      if (decision === 'undo' && data[li.dataset.id]) {
+        // An undo is undone by nothing but a new decision.
+        data[li.dataset.id].log_id = '';
+        showContribution(data[li.dataset.id]);
+      } else if (a.log_id && data[li.dataset.id]) {
+        data[li.dataset.id].log_id = a.log_id;
+      }
+      if (decision === 'hide') li.querySelector('[data-field="note"]').value = '';
+    }, function (err) {
+      showControlError(err.message || msg.msgReconnecting);
+    }).then(function () { if (b) b.disabled = false; });
+  }
+
   if (incoming) {
     incoming.addEventListener('click', function (e) {
       var b = e.target.closest('button[data-decision]');
       if (!b) return;
-      var li = b.closest('li');
-      b.disabled = true;
-      live.request('moderate', {contribution_id: li.dataset.id, decision: b.dataset.decision}).then(function () {}, function (err) {
-        showControlError(err.message || msg.msgReconnecting);
-      }).then(function () { b.disabled = false; });
+      decide(b.closest('li'), b.dataset.decision);
+    });
+    incoming.addEventListener('change', function (e) {
+      if (e.target.matches('[data-field="theme"]')) decide(e.target.closest('li'), 'theme');
+    });
+    incoming.addEventListener('focusin', function (e) {
+      var li = e.target.closest('li.contribution');
+      if (li) select(li);
     });
   }
+
+  var selected = null;
+  function select(li) {
+    if (selected && selected !== li) selected.classList.remove('selected');
+    selected = li;
+    if (li) li.classList.add('selected');
+  }
+  function move(step) {
+    var list = Array.prototype.slice.call(incoming.children);
+    if (!list.length) return;
+    var i = list.indexOf(selected);
+    var next = list[Math.max(0, Math.min(list.length - 1, i < 0 ? 0 : i + step))];
+    select(next);
+    next.focus();
+  }
+
+  // Shortcuts: J/K move, A approve, H hide, E escalate, T theme, M merge,
+  // P highlight (again: end it), U undo. Not while typing in a field.
+  document.addEventListener('keydown', function (e) {
+    if (!incoming || e.ctrlKey || e.metaKey || e.altKey) return;
+    var tag = e.target && e.target.tagName;
+    if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT') {
+      if (e.key === 'Escape' && selected) selected.focus();
+      return;
+    }
+    var k = (e.key || '').toLowerCase();
+    if (k === 'j' || k === 'arrowdown' && selected) { move(1); e.preventDefault(); return; }
+    if (k === 'k' || k === 'arrowup' && selected) { move(-1); e.preventDefault(); return; }
+    if (!selected || !incoming.contains(selected)) return;
+    var d = data[selected.dataset.id];
+    if (!d || !d.answer || !d.answer.text) return;
+    var decision = {a: 'approve', h: 'hide', e: 'escalate', m: 'merge', u: 'undo'}[k];
+    if (k === 'p') decision = d.highlighted ? 'unhighlight' : 'highlight';
+    if (k === 't') {
+      selected.querySelector('[data-field="theme"]').focus();
+      e.preventDefault();
+      return;
+    }
+    if (!decision) return;
+    e.preventDefault();
+    decide(selected, decision);
+  });
 
   // Answers for residents without a phone. Each gets its own id, which is
   // kept until the server acknowledges it: after a lost connection it is

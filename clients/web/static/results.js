@@ -56,9 +56,39 @@
       return li;
     }
 
+    // wallItem draws a wall item: how many said the same (merged
+    // duplicates) and whether it is highlighted.
+    function wallItem(w) {
+      var li = item(w.text, w.lang);
+      if (w.merged) {
+        var n = document.createElement('span');
+        n.className = 'merged';
+        n.dir = 'ltr';
+        n.textContent = ' +' + number.format(w.merged);
+        li.appendChild(n);
+      }
+      if (w.highlighted) li.className = 'highlighted';
+      return li;
+    }
+
     function drawWall(list, pid) {
       var items = wall.filter(function (w) { return w.prompt_id === pid; }).slice(-MAX_WALL).reverse();
-      list.replaceChildren.apply(list, items.map(function (w) { return item(w.text, w.lang); }));
+      list.replaceChildren.apply(list, items.map(wallItem));
+    }
+
+    // The highlighted item, shown large where the page has a place for it.
+    function drawHighlight() {
+      var h = null;
+      wall.forEach(function (w) { if (w.highlighted) h = w; });
+      Array.prototype.forEach.call(root.querySelectorAll('[data-highlight]'), function (el) {
+        el.hidden = !h;
+        var t = el.querySelector('[data-highlight-text]');
+        if (t) {
+          t.textContent = h ? h.text : '';
+          if (h && h.lang) t.lang = h.lang;
+          else t.removeAttribute('lang');
+        }
+      });
     }
 
     // The ranking: the wall's items by the dots they received, most first.
@@ -78,6 +108,20 @@
 
     function drawAll() {
       order.forEach(draw);
+      drawHighlight();
+    }
+
+    // put adds an item, or replaces it where it is; an item that arrives
+    // highlighted ends the highlight of every other.
+    function put(it) {
+      if (it.highlighted) wall.forEach(function (w) { w.highlighted = false; });
+      for (var i = 0; i < wall.length; i++) {
+        if (wall[i].contribution_id === it.contribution_id) {
+          wall[i] = it;
+          return;
+        }
+      }
+      wall.push(it);
     }
 
     return {
@@ -92,8 +136,9 @@
       },
       wallOp: function (d) {
         if (!d || !d.item) return;
-        wall = wall.filter(function (w) { return w.contribution_id !== d.item.contribution_id; });
-        if (d.op === 'add') wall.push(d.item);
+        if (d.op === 'add') put(d.item);
+        else wall = wall.filter(function (w) { return w.contribution_id !== d.item.contribution_id; });
+        if (d.into) put(d.into);
         drawAll();
       },
       // show makes the current prompt's section visible, or the waiting
