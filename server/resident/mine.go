@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/buurtstem/buurtstem/server/decisions"
 	"github.com/buurtstem/buurtstem/server/model"
 	"github.com/buurtstem/buurtstem/server/store"
 	"github.com/buurtstem/buurtstem/server/web"
@@ -38,6 +39,12 @@ type InputItem struct {
 	// one ("received", "pending", "not_shown").
 	Status    string
 	StatusKey string
+	// Why says, for written input not shown as written, what happened
+	// (held, hidden, masked), Reasons why, and Shown is what the room
+	// sees of masked input (#6).
+	Why     string
+	Reasons []string
+	Shown   string
 }
 
 // Choice is a chosen theme or picture option.
@@ -134,7 +141,7 @@ func (h *Handlers) item(pg *Page, c model.Contribution, s *model.Session) InputI
 		}
 	}
 	switch c.Moderation {
-	case model.ModPending:
+	case model.ModPending, model.ModHeld, model.ModEscalated:
 		it.StatusKey = "pending"
 	case model.ModRejected:
 		it.StatusKey = "not_shown"
@@ -142,6 +149,15 @@ func (h *Handlers) item(pg *Page, c model.Contribution, s *model.Session) InputI
 		it.StatusKey = "received"
 	}
 	it.Status = pg.T(statusLabels[it.StatusKey])
+	if c.Answer.Text != "" && (c.Moderation != model.ModApproved || c.Redacted != "") && c.Moderation != model.ModPending {
+		it.Why = pg.T(decisions.StatusMessage(&c))
+		for _, e := range decisions.Explain(&c) {
+			it.Reasons = append(it.Reasons, pg.T(e.MessageID))
+		}
+		if c.Moderation == model.ModApproved {
+			it.Shown = c.Redacted
+		}
+	}
 	return it
 }
 

@@ -31,7 +31,8 @@ const (
 	flagMedia
 )
 
-var modCodes = []model.ModerationState{"", model.ModPending, model.ModApproved, model.ModRejected}
+// New states go at the end: entries already written keep their meaning.
+var modCodes = []model.ModerationState{"", model.ModPending, model.ModApproved, model.ModRejected, model.ModHeld, model.ModEscalated}
 
 // entry is a decoded inbox entry.
 type entry struct {

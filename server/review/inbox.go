@@ -110,7 +110,7 @@ func ParseFilter(get func(string) string, loc *time.Location) (Filter, error) {
 	}
 	if v := get("moderation"); v != "" {
 		m := model.ModerationState(v)
-		if m != model.ModPending && m != model.ModApproved && m != model.ModRejected {
+		if !m.Valid() { // held and escalated too (#6)
 			return f, apperr.Invalid("moderation", "review.filter_invalid")
 		}
 		f.Moderation = m

@@ -90,7 +90,7 @@ func (h *Handlers) Inbox(c *fiber.Ctx) error {
 		return err
 	}
 	p := &InboxPage{Page: h.page(c, org), Values: q, Result: res, Feedback: review.FeedbackStates,
-		Moderate: []model.ModerationState{model.ModPending, model.ModApproved, model.ModRejected},
+		Moderate: model.ModerationStates,
 		CanGroup: review.CanReview(actor, org.ID)}
 	if p.Sessions, err = h.store.Sessions(ctx, org.ID); err != nil {
 		return err

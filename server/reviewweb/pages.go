@@ -34,6 +34,7 @@ var (
 	}
 	moderationLabels = map[model.ModerationState]string{
 		model.ModPending: "review.mod_pending", model.ModApproved: "review.mod_approved", model.ModRejected: "review.mod_rejected",
+		model.ModHeld: "review.mod_held", model.ModEscalated: "review.mod_escalated",
 	}
 	actionLabels = map[string]string{
 		"created": "topic.history_created", "added": "topic.history_added", "removed": "topic.history_removed",

@@ -258,6 +258,7 @@
         if (RETRY[err.code]) { setTimeout(function () { transmit(item); }, 3000); return; }
         update(item.id, {state: 'failed', error: err.message || M.failed});
         tell(err.message || M.failed);
+        if (err.code === 'moderation_rejected') showWhy(err.message, (err.reasons || []).filter(function (r) { return r.message !== err.message; }), '');
       });
   }
 
@@ -610,9 +611,30 @@
       if (!SELF && (was !== d.current || before !== d.state || d.session)) render();
       if (SELF && before !== d.state) render();
     } else if (env.type === 'wall') {
+      wall = wall.filter(function (w) { return w.contribution_id !== d.item.contribution_id; });
       if (d.op === 'add') wall.push(d.item);
-      else wall = wall.filter(function (w) { return w.contribution_id !== d.item.contribution_id; });
+    } else if (env.type === 'moderation') {
+      // Only the author's own connections get this: why their text is
+      // changed, waits for a person, or is not shown (#6).
+      showWhy(d.message, d.reasons || [], d.masked ? d.shown : '');
     }
+  }
+
+  /* ---------- why input is not shown as written (#6) ---------- */
+  var whyBox = $('#mod-why');
+  function showWhy(message, reasons, shown) {
+    if (!whyBox || !message) return;
+    var kids = [sayRow([message].concat(reasons.map(function (r) { return r.message; })).join(' '), LANG)];
+    kids[0].firstChild.textContent = message;
+    if (reasons.length) {
+      kids.push(el('ul', {'class': 'mod-reasons'}, reasons.map(function (r) { return el('li', {text: r.message, 'data-code': r.code}); })));
+    }
+    if (shown) kids.push(el('p', {'class': 'mod-shown'}, [el('span', {text: M.modShown + ' '}), el('q', {text: shown, dir: 'auto'})]));
+    kids.push(el('p', {}, [el('a', {href: '/moderation-policy', text: M.modPolicy})]));
+    whyBox.replaceChildren.apply(whyBox, kids);
+    whyBox.hidden = false;
+    revealSpeakers();
+    tell(message);
   }
   function onStatus(s) {
     conn.textContent = s === 'live' ? M.live : s === 'ended' ? M.ended : s === 'denied' ? M.denied : s === 'connecting' ? M.connecting : M.reconnecting;
