@@ -158,11 +158,11 @@ func TestLiveUpgradeDoors(t *testing.T) {
 		header http.Header
 		want   int
 	}{
-		"intermediary without login":         {"?role=intermediary", nil, http.StatusForbidden},
-		"intermediary of another org":        {"?role=intermediary", cookies(foreign), http.StatusForbidden},
+		"intermediary without login":         {"?role=intermediary", nil, http.StatusUnauthorized},
+		"intermediary of another org":        {"?role=intermediary", cookies(foreign), http.StatusNotFound}, // as if there were no such session,
 		"projector without key":              {"?role=projector", nil, http.StatusForbidden},
 		"projector with a wrong key":         {"?role=projector&key=" + strings.Repeat("A", 43), nil, http.StatusForbidden},
-		"unknown role":                       {"?role=admin", nil, http.StatusForbidden},
+		"unknown role":                       {"?role=admin", nil, http.StatusBadRequest},
 		"resident without participant":       {"", cookies(foreign), http.StatusUnauthorized},
 		"resident with a forged participant": {"", http.Header{"Cookie": {"bst_participant=" + strings.Repeat("A", 43)}}, http.StatusUnauthorized},
 	} {
