@@ -228,6 +228,11 @@ func (s *Server) purge(ctx context.Context, every time.Duration) {
 			if _, err := s.store.PurgeLiveEvents(ctx, time.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
 				s.log.Warn("Purge of old live events failed.", "error", err)
 			}
+			// Collections created since the last pass get the _id index
+			// the embedded engine lacks (store.IndexIDs).
+			if _, err := s.store.IndexIDs(ctx, ""); err != nil && ctx.Err() == nil {
+				s.log.Warn("Indexing _id of new collections failed.", "error", err)
+			}
 			// Presence records of instances that stopped without saying so.
 			if _, err := s.store.PurgeLivePresence(ctx, time.Now().Add(-time.Hour)); err != nil && ctx.Err() == nil {
 				s.log.Warn("Purge of old live presence records failed.", "error", err)

@@ -27,6 +27,7 @@ const maxSocketPath = 107
 type embedded struct {
 	uri    string // unix socket
 	socket string // its path
+	dbDir  string // the SQLite files, one per database
 	tcpURI string // optional loopback listener for a second process
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -90,6 +91,7 @@ func startEmbedded(ctx context.Context, dataDir, tcpAddr string, log *slog.Logge
 	e := &embedded{
 		uri:    "mongodb://" + url.PathEscape(sock) + "/",
 		socket: sock,
+		dbDir:  dbDir,
 		cancel: cancel,
 		done:   make(chan struct{}),
 		lock:   lock,

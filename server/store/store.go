@@ -150,6 +150,11 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		s.closeEmbedded()
 		return nil, fmt.Errorf("store: indexes: %w", err)
 	}
+	if _, err := s.IndexIDs(ctx, ""); err != nil {
+		_ = client.Disconnect(context.Background())
+		s.closeEmbedded()
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -87,9 +87,23 @@ func New(t testing.TB) *store.Store {
 	if err := s.EnsureIndexes(ctx); err != nil {
 		t.Fatalf("indexes: %v", err)
 	}
+	IndexIDs(t, s)
 	t.Cleanup(func() {
 		_ = s.DropDatabase(ctx)
 		_ = s.Close(ctx)
 	})
 	return s
+}
+
+// IndexIDs gives the collections of a test's database the _id index the
+// embedded engine lacks (see store.IndexIDs). New calls it; call it again
+// after creating collections whose _id lookups a test or benchmark times.
+func IndexIDs(t testing.TB, s *store.Store) {
+	t.Helper()
+	if engine == nil {
+		return // a real MongoDB
+	}
+	if _, err := engine.IndexIDs(context.Background(), s.DatabaseName()); err != nil {
+		t.Fatalf("index _id: %v", err)
+	}
 }
