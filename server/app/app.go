@@ -78,7 +78,7 @@ type Server struct {
 	// the group commit.
 	resident   *resident.Handlers
 	inputs     *resident.InputRecorder
-	stopInputs context.CancelFunc
+	stopInputs func()
 }
 
 // New builds the server. It fails if a template does not parse.
@@ -141,9 +141,18 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s.inputs = resident.NewInputRecorder(d.Store, d.Logger)
-	var inputsCtx context.Context
-	inputsCtx, s.stopInputs = context.WithCancel(context.Background())
-	go s.inputs.Run(inputsCtx)
+	inputsCtx, cancelInputs := context.WithCancel(context.Background())
+	inputsDone := make(chan struct{})
+	go func() {
+		defer close(inputsDone)
+		s.inputs.Run(inputsCtx)
+	}()
+	// Stopping waits for the recorder's last write: nothing may reach the
+	// store after Shutdown returns (a backup or the next process follows).
+	s.stopInputs = func() {
+		cancelInputs()
+		<-inputsDone
+	}
 	s.api = api.New(s.auth, adm, func(c *fiber.Ctx, token string) {
 		if token == "" {
 			s.cookies.Set(c, s.cookies.Session(), "", -1)
