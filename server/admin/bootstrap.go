@@ -2,10 +2,12 @@ package admin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
 
+	"github.com/buurtstem/buurtstem/server/apperr"
 	"github.com/buurtstem/buurtstem/server/auth"
 	"github.com/buurtstem/buurtstem/server/model"
 	"github.com/buurtstem/buurtstem/server/store"
@@ -33,6 +35,13 @@ func Bootstrap(ctx context.Context, s *store.Store, out io.Writer) error {
 		CreatedAt: time.Now().UTC(),
 	}
 	if err := s.InsertStaff(ctx, st); err != nil {
+		if errors.Is(err, apperr.ErrConflict) {
+			// Two instances started at once on an empty store (a new
+			// deployment with two replicas): the other one created the
+			// administrator and printed its password.
+			fmt.Fprintf(out, "\nFirst start: another instance created the administrator account at the same moment; its password is in that instance's output.\n\n")
+			return nil
+		}
 		return err
 	}
 	fmt.Fprintf(out, "\nFirst start: an administrator account was created.\n"+
