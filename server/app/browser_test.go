@@ -36,7 +36,9 @@ const chromiumPath = "/usr/bin/chromium"
 // context for its first tab. Messages the pages write to the console are
 // collected; the test fails on errors among them (a script error, or a
 // CSP violation, which Chromium reports there).
-func chromium(t *testing.T) (context.Context, func() []chromedp.ConsoleMessage) {
+// extra allocator options are added to the defaults (the voice tests give
+// Chromium a fake microphone).
+func chromium(t *testing.T, extra ...chromedp.ExecAllocatorOption) (context.Context, func() []chromedp.ConsoleMessage) {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Fatalf("the browser tests need Chromium at %s (apt-get install -y chromium): %v", chromiumPath, err)
@@ -54,6 +56,7 @@ func chromium(t *testing.T) (context.Context, func() []chromedp.ConsoleMessage) 
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1366, 900),
 	}
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancel(); cancelAlloc() })

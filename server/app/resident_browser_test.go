@@ -68,9 +68,9 @@ func (e *env) residentSession(pace string, langs []string) (*apiclient.Client, *
 }
 
 // phone starts Chromium with a phone-sized, touch viewport.
-func phone(t *testing.T) (context.Context, func() []chromedp.ConsoleMessage) {
+func phone(t *testing.T, extra ...chromedp.ExecAllocatorOption) (context.Context, func() []chromedp.ConsoleMessage) {
 	t.Helper()
-	ctx, msgs := chromium(t)
+	ctx, msgs := chromium(t, extra...)
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 640, chromedp.EmulatePortrait, chromedp.EmulateMobile,
 		chromedp.EmulateTouch, chromedp.EmulateScale(2))); err != nil {
 		t.Fatal(err)
