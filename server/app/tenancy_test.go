@@ -103,6 +103,12 @@ var tenancyResources = map[string]struct {
 		ids:  func(*tenant) []string { return nil },
 		body: func(*tenant, string) map[string]any { return nil },
 	},
+	// The moderation audit log (#6): every role of the organisation reads
+	// it; decisions are made over the live protocol, not here.
+	"moderation-log": {
+		ids:  func(*tenant) []string { return nil },
+		body: func(*tenant, string) map[string]any { return nil },
+	},
 	"contributions": {
 		ids: func(tn *tenant) []string { return tn.contributions },
 		body: func(*tenant, string) map[string]any {
