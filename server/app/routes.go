@@ -35,6 +35,9 @@ func (s *Server) routes() {
 	f.Get("/login", s.web.Login)
 	f.Post("/login", s.web.LoginPost)
 	f.Get("/moderation-policy", s.web.ModerationPolicy)
+	// The privacy and accessibility statements (#9), linked from every page.
+	f.Get("/privacy", s.web.Privacy)
+	f.Get("/accessibility", s.web.Accessibility)
 
 	// Staff pages take requireStaff per route: a Group("") middleware would
 	// run for every later route, the API login and unknown paths included.

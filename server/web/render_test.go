@@ -59,6 +59,8 @@ func pageData(p Page) map[string]any {
 		"staff_password":     sp,
 		"error":              &ErrorPage{Page: p, Heading: "Oeps", Message: "Mis", RetryAfter: 5},
 		"moderation_policy":  &ModerationPolicyPage{Page: p},
+		"privacy":            &StatementPage{Page: p},
+		"accessibility":      &StatementPage{Page: p},
 		"moderation_log": &ModerationLogPage{Page: p, Org: org, SessionID: "ls1", Entries: []LogRow{{When: "nu", UndoneBy: "c1:0002",
 			ModerationEntry: model.ModerationEntry{ID: "c1:0001", ContributionID: "c1", StaffName: "Sam <S>", Action: "hide",
 				Reason: model.HideAbuse, Note: "te <grof>", From: model.ModerationView{State: model.ModApproved, Theme: "safety"},
