@@ -63,38 +63,23 @@ func (c *conn) checkText(ctx context.Context, clientID, id, participant, text, l
 }
 
 // check runs the moderation library in the language the resident
-// answered in and then in the session's languages and Dutch: residents
-// write in the room's language while their phone speaks another one, and
-// mix languages. Each further check reads the text the previous one
-// redacted; the verdict is the strictest. Text with nothing visible left
-// (only joiners and other format characters, which the library keeps for
-// the scripts that need them) is empty.
+// answered in and, for any other language, in Dutch too: residents write
+// the room's language while their phone speaks another one. The second
+// check reads the text the first redacted; the verdict is the strictest.
+// Not every language of the session: on the corpus, checking criticism in
+// all six languages masked "idiote regel" by the English lexicon (1 of 165
+// criticism items changed), with Dutch alone none did. Text with nothing
+// visible left (only joiners and other format characters, which the
+// library keeps for the scripts that need them) is empty.
 func (c *conn) check(text, lang string) moderation.Verdict {
-	c.room.mu.Lock()
-	langs := append([]string{lang}, c.room.sess.Languages...)
-	c.room.mu.Unlock()
-	langs = append(langs, "nl")
-	var v moderation.Verdict
-	done := map[string]bool{}
-	for i, l := range langs {
-		if done[l] {
-			continue
-		}
-		done[l] = true
-		if i == 0 {
-			v = c.hub.checker.Check(text, l)
-			continue
-		}
-		if v.Decision == moderation.Reject {
-			break
-		}
-		next := c.hub.checker.Check(shown(v, text), l)
-		redacted := next.Redacted
+	v := c.hub.checker.Check(text, lang)
+	if lang != "nl" && v.Decision != moderation.Reject {
+		next := c.hub.checker.Check(shown(v, text), "nl")
 		for _, rs := range next.Reasons {
 			v = v.With(rs.Code)
 		}
 		if v.Decision != moderation.Reject {
-			v.Redacted = redacted
+			v.Redacted = next.Redacted
 		}
 	}
 	if v.Decision != moderation.Reject && !visible(shown(v, text)) {
