@@ -27,6 +27,7 @@ import (
 	"github.com/buurtstem/buurtstem/server/live"
 	"github.com/buurtstem/buurtstem/server/metrics"
 	"github.com/buurtstem/buurtstem/server/model"
+	"github.com/buurtstem/buurtstem/server/receipts"
 	"github.com/buurtstem/buurtstem/server/report"
 	"github.com/buurtstem/buurtstem/server/resident"
 	"github.com/buurtstem/buurtstem/server/review"
@@ -131,6 +132,7 @@ func New(d Deps) (*Server, error) {
 	s.liveAPI = api.NewSessionHandlers(s.sessions, s.hub, d.Config.BaseURL.String())
 	s.web = web.NewHandlers(renderer, d.Catalog, s.auth, adm, s.cookies)
 	s.console = web.NewSessionPages(s.web, s.sessions, s.hub, d.Config.BaseURL.String())
+	s.console.SetSlips(receipts.New(d.Store))
 	s.modlog = web.NewModerationLog(s.web, decisions.New(d.Store))
 	// Voice notes, photos and prompt recordings (#5).
 	s.uploads = uploads.New(d.Store, d.Config.MediaRetention, d.Logger)

@@ -82,6 +82,10 @@ func (s *Server) routes() {
 	staff.Get("/orgs/:org/sessions/:id/console", s.console.Console)
 	staff.Get("/orgs/:org/moderation-log", s.modlog.Show)
 	staff.Get("/orgs/:org/sessions/:id/qr.svg", s.console.SessionQR)
+	// Receipt slips for residents without a phone (#5): the form, or with
+	// ?sheet= a printable sheet; making a sheet.
+	staff.Get("/orgs/:org/sessions/:id/slips", s.console.Slips)
+	staff.Post("/orgs/:org/sessions/:id/slips", s.console.SlipsCreate)
 	// The projector view needs no login: the key in its link is the
 	// permission, checked by the handler.
 	f.Get("/orgs/:org/sessions/:id/projector", s.console.Projector)

@@ -19,6 +19,7 @@ import (
 	"github.com/buurtstem/buurtstem/i18n"
 	"github.com/buurtstem/buurtstem/server/apperr"
 	"github.com/buurtstem/buurtstem/server/model"
+	"github.com/buurtstem/buurtstem/server/receipts"
 	"github.com/buurtstem/buurtstem/server/sessions"
 )
 
@@ -383,9 +384,23 @@ func (c *conn) submit(ctx context.Context, env protocol.Envelope, assisted bool)
 		return
 	}
 	participant := c.participant
-	if assisted {
+	switch {
+	case assisted && d.Receipt != "":
+		// The resident holds a printed slip of this organisation: the
+		// answer is theirs, shown on /r/{code} (package receipts).
+		p, err := receipts.New(c.hub.store).SlipParticipant(ctx, c.orgID, d.Receipt)
+		if err != nil {
+			c.failErr(env.ID, err)
+			return
+		}
+		participant = p
+	case assisted:
 		// Each assisted answer stands for a different resident.
 		participant = "assisted:" + contributionID(c.sessionID, c.staffToken, env.ID)
+	case d.Receipt != "":
+		// A resident's device answers for its own participant only.
+		c.fail(env.ID, protocol.ErrBadData, "", nil)
+		return
 	}
 	r := c.room
 	if !r.submits.Allow() {

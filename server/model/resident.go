@@ -16,11 +16,26 @@ type ParticipantInputs struct {
 }
 
 // Receipt maps a short receipt code (the _id) to the participant whose
-// input it shows. It carries no name and no device data.
+// input it shows. It carries no name and no device data. A printed slip
+// (server/receipts) also names the organisation and session it was printed
+// for; a device's receipt leaves both empty.
 type Receipt struct {
 	ID            string    `bson:"_id"`
 	ParticipantID string    `bson:"participant_id"`
+	OrgID         string    `bson:"org_id,omitempty"`
+	SessionID     string    `bson:"session_id,omitempty"`
 	CreatedAt     time.Time `bson:"created_at"`
+}
+
+// SlipBatch is one printed sheet of receipt slips, kept so the console can
+// print the same sheet again (read by _id).
+type SlipBatch struct {
+	ID        string    `bson:"_id"`
+	OrgID     string    `bson:"org_id"`
+	SessionID string    `bson:"session_id"`
+	Lang      string    `bson:"lang"` // of the text on the slips
+	Codes     []string  `bson:"codes"`
+	CreatedAt time.Time `bson:"created_at"`
 }
 
 // Profile answers, each optional. The values are fixed codes so that

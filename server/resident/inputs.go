@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/buurtstem/buurtstem/server/model"
+	"github.com/buurtstem/buurtstem/server/receipts"
 	"github.com/buurtstem/buurtstem/server/store"
 )
 
@@ -34,12 +35,14 @@ func NewInputRecorder(s *store.Store, log *slog.Logger) *InputRecorder {
 }
 
 // Record queues stored contributions; it never blocks on the store. Answers
-// an intermediary entered for someone without a phone belong to nobody.
+// an intermediary entered for someone without a phone belong to nobody,
+// unless that resident holds a printed slip (package receipts).
 func (r *InputRecorder) Record(_ context.Context, cs []*model.Contribution) {
 	r.mu.Lock()
 	n := 0
 	for _, c := range cs {
-		if c == nil || c.Assisted || c.ParticipantID == "" || strings.HasPrefix(c.ParticipantID, "assisted:") {
+		if c == nil || c.ParticipantID == "" || (c.Assisted && !strings.HasPrefix(c.ParticipantID, receipts.SlipPrefix)) ||
+			strings.HasPrefix(c.ParticipantID, "assisted:") {
 			continue
 		}
 		r.pending[c.ParticipantID] = append(r.pending[c.ParticipantID], c.ID)

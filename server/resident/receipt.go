@@ -1,67 +1,15 @@
 package resident
 
 import (
-	"crypto/rand"
 	"errors"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/buurtstem/buurtstem/server/apperr"
 	"github.com/buurtstem/buurtstem/server/qrsvg"
+	"github.com/buurtstem/buurtstem/server/receipts"
 	"github.com/buurtstem/buurtstem/server/request"
 )
-
-// Receipt codes: 10 characters from an alphabet without look-alikes
-// (no 0/O, 1/I/L), 31^10 ≈ 8·10^14 codes, shown as "ABCDE-FGHJK".
-const (
-	receiptAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-	receiptLen      = 10
-)
-
-// newReceiptCode draws a code uniformly (rejection sampling).
-func newReceiptCode() string {
-	var out [receiptLen]byte
-	var b [1]byte
-	for i := 0; i < receiptLen; {
-		if _, err := rand.Read(b[:]); err != nil {
-			panic(err)
-		}
-		if int(b[0]) >= 256-256%len(receiptAlphabet) {
-			continue
-		}
-		out[i] = receiptAlphabet[int(b[0])%len(receiptAlphabet)]
-		i++
-	}
-	return string(out[:])
-}
-
-// normaliseReceipt reads a typed or scanned code: case, spaces and dashes
-// do not matter. "" if it cannot be a code (such a guess costs nothing of
-// the limit on unknown codes: it never reaches the store).
-func normaliseReceipt(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToUpper(s) {
-		if r == ' ' || r == '-' || r == '\t' {
-			continue
-		}
-		if !strings.ContainsRune(receiptAlphabet, r) {
-			return ""
-		}
-		b.WriteRune(r)
-	}
-	if b.Len() != receiptLen {
-		return ""
-	}
-	return b.String()
-}
-
-func formatReceipt(code string) string {
-	if len(code) != receiptLen {
-		return code
-	}
-	return code[:5] + "-" + code[5:]
-}
 
 // ReceiptResponse answers POST /api/v1/receipt.
 type ReceiptResponse struct {
@@ -81,17 +29,17 @@ func (h *Handlers) ReceiptCreate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	code, err := h.store.ReceiptFor(c.UserContext(), p, newReceiptCode)
+	code, err := h.store.ReceiptFor(c.UserContext(), p, receipts.NewCode)
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Status(fiber.StatusCreated).JSON(ReceiptResponse{Code: formatReceipt(code), URL: h.baseURL + "/r/" + code, QR: "/r/" + code + "/qr.svg"})
+	return c.Status(fiber.StatusCreated).JSON(ReceiptResponse{Code: receipts.Format(code), URL: h.baseURL + "/r/" + code, QR: "/r/" + code + "/qr.svg"})
 }
 
 // ReceiptForm answers the "look up a receipt" form: /r?code=….
 func (h *Handlers) ReceiptForm(c *fiber.Ctx) error {
-	code := normaliseReceipt(c.Query("code"))
+	code := receipts.Normalise(c.Query("code"))
 	if code == "" {
 		return h.receiptUnknown(c)
 	}
@@ -106,7 +54,7 @@ func (h *Handlers) Receipt(c *fiber.Ctx) error {
 	if err != nil || code == "" {
 		return err
 	}
-	pg := &InputsPage{Page: h.page(c), Receipt: formatReceipt(code)}
+	pg := &InputsPage{Page: h.page(c), Receipt: receipts.Format(code)}
 	if pg.Items, err = h.inputs(c.UserContext(), &pg.Page, participant); err != nil {
 		return err
 	}
@@ -121,7 +69,7 @@ func (h *Handlers) ReceiptQR(c *fiber.Ctx) error {
 	if err != nil || code == "" {
 		return err
 	}
-	b, err := qrsvg.Encode(h.baseURL+"/r/"+code, request.Localizer(c).T("receipt.qr_title", "Code", formatReceipt(code)))
+	b, err := qrsvg.Encode(h.baseURL+"/r/"+code, request.Localizer(c).T("receipt.qr_title", "Code", receipts.Format(code)))
 	if err != nil {
 		return err
 	}
@@ -133,7 +81,7 @@ func (h *Handlers) ReceiptQR(c *fiber.Ctx) error {
 // lookupReceipt finds the receipt of :code. Unknown codes are limited for
 // the whole instance; it has answered (code "") when the code is unknown.
 func (h *Handlers) lookupReceipt(c *fiber.Ctx) (code, participant string, err error) {
-	code = normaliseReceipt(c.Params("code"))
+	code = receipts.Normalise(c.Params("code"))
 	if code == "" {
 		return "", "", h.receiptUnknown(c)
 	}

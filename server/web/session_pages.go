@@ -13,6 +13,7 @@ import (
 	clientweb "github.com/buurtstem/buurtstem/clients/web"
 	"github.com/buurtstem/buurtstem/server/apperr"
 	"github.com/buurtstem/buurtstem/server/model"
+	"github.com/buurtstem/buurtstem/server/receipts"
 	"github.com/buurtstem/buurtstem/server/request"
 	"github.com/buurtstem/buurtstem/server/sessions"
 )
@@ -33,6 +34,7 @@ type SessionPages struct {
 	sessions *sessions.Service
 	pub      SessionPublisher
 	baseURL  string
+	slips    *receipts.Service // receipt slips for residents without a phone
 }
 
 // NewSessionPages returns the console handlers. baseURL is the public

@@ -464,7 +464,13 @@
       var button = assistForm.querySelector('button[type="submit"]');
       button.disabled = true;
       assistStatus.textContent = live.connected() ? '' : msg.msgReconnecting;
-      live.request('assist', {prompt_id: opt.value, answer: answer, lang: document.documentElement.lang}, {resend: true})
+      // The code of the resident's printed slip, if any: the answer then
+      // shows on /r/{code}. It stays filled for the same resident's next
+      // answer.
+      var data = {prompt_id: opt.value, answer: answer, lang: document.documentElement.lang};
+      var receipt = document.getElementById('assist-receipt');
+      if (receipt && receipt.value.trim()) data.receipt = receipt.value.trim();
+      live.request('assist', data, {resend: true})
         .then(function () {
           assistStatus.textContent = msg.msgSent;
           Array.prototype.forEach.call(fs.querySelectorAll('input'), function (i) { i.checked = false; });

@@ -128,6 +128,10 @@ type SubmitData struct {
 	Answer   AnswerData `json:"answer"`
 	// Lang is the language the resident answered in (for reviewers).
 	Lang string `json:"lang,omitempty"`
+	// Receipt is, in an assist only, the code of the printed slip the
+	// resident holds: the answer is stored for the slip and shown on
+	// /r/{code}. An unknown code is refused (invalid, field "receipt").
+	Receipt string `json:"receipt,omitempty"`
 }
 
 // AnswerData is the answer; only the fields of the prompt's kind are used:
