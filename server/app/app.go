@@ -139,7 +139,7 @@ func New(d Deps) (*Server, error) {
 	s.media = api.NewMediaHandlers(s.uploads, s.sessions, s.live.ParticipantID)
 	s.web.SetRetentionMonths(s.uploads.RetentionMonths)
 	if s.resident, err = resident.NewHandlers(resident.Config{Store: d.Store, Join: s.live, Catalog: d.Catalog,
-		Cookies: s.cookies, BaseURL: d.Config.BaseURL.String(), Logger: d.Logger}); err != nil {
+		Cookies: s.cookies, BaseURL: d.Config.BaseURL.String(), Logger: d.Logger, RetentionMonths: s.uploads.RetentionMonths}); err != nil {
 		return nil, err
 	}
 	s.inputs = resident.NewInputRecorder(d.Store, d.Logger)

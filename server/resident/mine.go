@@ -45,6 +45,10 @@ type InputItem struct {
 	Why     string
 	Reasons []string
 	Shown   string
+	// MediaDeleted says, when the retention purge deleted the answer's
+	// voice note or photo, after how many months (the organisation's
+	// period).
+	MediaDeleted string
 }
 
 // Choice is a chosen theme or picture option.
@@ -85,6 +89,7 @@ func (h *Handlers) inputs(ctx context.Context, pg *Page, participant string) ([]
 		return nil, err
 	}
 	sess := map[string]*model.Session{}
+	months := map[string]int{} // organisation → retention months
 	items := make([]InputItem, 0, len(cs))
 	for _, c := range cs {
 		if c.ParticipantID != participant {
@@ -97,7 +102,19 @@ func (h *Handlers) inputs(ctx context.Context, pg *Page, participant string) ([]
 			}
 			sess[c.SessionID] = s
 		}
-		items = append(items, h.item(pg, c, s))
+		it := h.item(pg, c, s)
+		if c.MediaDeletedAt != nil {
+			n, ok := months[c.OrgID]
+			if !ok {
+				n, err = h.retentionMonths(ctx, c.OrgID)
+				if err != nil {
+					return nil, err
+				}
+				months[c.OrgID] = n
+			}
+			it.MediaDeleted = pg.T("answer.media_deleted", "Months", n)
+		}
+		items = append(items, it)
 	}
 	slices.SortStableFunc(items, func(a, b InputItem) int { return b.Contribution.CreatedAt.Compare(a.Contribution.CreatedAt) })
 	return items, nil
@@ -171,3 +188,14 @@ func (it InputItem) DotTotal() int {
 }
 
 var faceLabels = map[int]string{1: "face.1", 2: "face.2", 3: "face.3", 4: "face.4", 5: "face.5"}
+
+// retentionMonths is how many months an organisation keeps voice notes and
+// photos (its setting, else the server's default): what the notice of a
+// purged file says.
+func (h *Handlers) retentionMonths(ctx context.Context, orgID string) (int, error) {
+	o, err := h.store.Organisation(ctx, orgID)
+	if err != nil {
+		return 0, err
+	}
+	return h.retention(o), nil
+}

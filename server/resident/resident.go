@@ -52,6 +52,9 @@ type Handlers struct {
 	// codes, guessing one of a million receipts takes ~10^9 tries, decades
 	// at this rate.
 	receiptMisses *rate.Limiter
+	// retention gives an organisation's retention period for voice notes
+	// and photos in months (uploads.Service.RetentionMonths).
+	retention func(*model.Organisation) int
 }
 
 // Config is what NewHandlers needs.
@@ -62,6 +65,9 @@ type Config struct {
 	Cookies web.Cookies
 	BaseURL string
 	Logger  *slog.Logger
+	// RetentionMonths is uploads.Service.RetentionMonths: "my input" and
+	// receipts say after how many months a purged file was deleted.
+	RetentionMonths func(*model.Organisation) int
 }
 
 // NewHandlers returns the resident handlers.
@@ -72,8 +78,12 @@ func NewHandlers(cfg Config) (*Handlers, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.RetentionMonths == nil {
+		return nil, errors.New("resident: Config.RetentionMonths is required")
+	}
 	return &Handlers{store: cfg.Store, join: cfg.Join, render: r, catalog: cfg.Catalog, cookies: cfg.Cookies,
-		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"), log: cfg.Logger, receiptMisses: rate.NewLimiter(rate.Every(2*time.Second), 30)}, nil
+		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"), log: cfg.Logger, receiptMisses: rate.NewLimiter(rate.Every(2*time.Second), 30),
+		retention: cfg.RetentionMonths}, nil
 }
 
 // Page is what every resident page's data embeds.
