@@ -186,3 +186,73 @@ func residentVoice(t *testing.T, e *env, wav, lang string) {
 		}
 	}
 }
+
+// TestBrowserResidentOfflineVoice: the network is cut, the resident records
+// a voice note and sends it; it waits on the phone (the file in IndexedDB,
+// the answer in the queue). The tab then leaves the page, so nothing of it
+// keeps running; the network comes back and the answer page is opened
+// again: the file is uploaded from IndexedDB and the answer sent with its
+// first id. One file and one answer are stored, and nothing is left
+// waiting on the phone.
+func TestBrowserResidentOfflineVoice(t *testing.T) {
+	e := start(t)
+	ctx, msgs := phone(t, fakeMicrophone(toneWAV(t, 3*time.Second))...)
+	staff, s := e.residentSession("led", []string{"nl", "ar"})
+	bg := context.Background()
+	open := s.Prompts[3].ID
+	joinOnPhone(t, ctx, e, s.Code, "nl")
+	if _, err := staff.MoveSession(bg, demo.OrgID, s.ID, 3); err != nil {
+		t.Fatal(err)
+	}
+	before := e.mediaCount()
+	browserStep(t, ctx, "record", poll(`document.body.dataset.screen === "prompt-open"`),
+		click(`.modes .choice[data-value="voice"]`), chromedp.WaitVisible(chromedp.CSS(`.open .rec-time`)),
+		click(`.open .act`), poll(`document.querySelector(".open .rec-time").textContent === "0:01"`),
+		click(`.open .act`), chromedp.WaitVisible(chromedp.CSS(`.open audio`)))
+	pendingInDB := `new Promise(ok => { const r = indexedDB.open("bst_media", 1);
+		r.onsuccess = () => { const g = r.result.transaction("media").objectStore("media").getAll();
+			g.onsuccess = () => { ok(g.result.map(x => x.id + ":" + x.blob.size).join(",")); r.result.close(); }; }; })`
+	browserStep(t, ctx, "send while offline", networkState(true, 0, 0), poll(`navigator.onLine === false`),
+		click(`.open .act-row .act:not(.secondary)`),
+		poll(`document.body.dataset.screen === "thanks" && !!document.querySelector('#queue li[data-state="uploading"]')`))
+	id, err := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.parse(localStorage.getItem("bst_queue")).find(i => i.prompt_id === "`+open+`").id`))
+	if err != nil || id == "" {
+		t.Fatalf("queued answer: %q %v", id, err)
+	}
+	waiting, err := chromedp.Run(ctx, chromedp.Evaluate[string](pendingInDB, chromedp.EvalAwaitPromise))
+	if err != nil || !strings.HasPrefix(waiting, id+":") || strings.HasSuffix(waiting, ":0") || strings.Contains(waiting, ",") {
+		t.Fatalf("the recording waiting in IndexedDB: %q %v", waiting, err)
+	}
+	screenshot(t, ctx, "resident-voice-offline-queued")
+	time.Sleep(time.Second)
+	if n := e.storedFor(t, s.ID, open); n != 0 || e.mediaCount() != before {
+		t.Fatalf("stored while offline: %d answers, %d files", n, e.mediaCount()-before)
+	}
+
+	// Leave the page (its timers die with it), get the network back, open
+	// the answer page again.
+	browserStep(t, ctx, "leave the page", chromedp.Navigate("about:blank"), networkState(false, 0, 0))
+	browserStep(t, ctx, "open the answer page again", chromedp.Navigate(e.url+"/s/"+s.ID),
+		afterNavigation(`document.body.dataset.live === "live"`),
+		poll(`JSON.parse(localStorage.getItem("bst_queue")).find(i => i.id === "`+id+`").state === "sent"`))
+	time.Sleep(500 * time.Millisecond)
+	cs, err := e.store.ContributionsOf(bg, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) != 1 || cs[0].PromptID != open || cs[0].Answer.MediaKind != model.MediaVoice {
+		t.Fatalf("stored answers: %+v", cs)
+	}
+	if n := e.mediaCount() - before; n != 1 {
+		t.Fatalf("stored files: %d, want 1", n)
+	}
+	left, err := chromedp.Run(ctx, chromedp.Evaluate[string](pendingInDB, chromedp.EvalAwaitPromise))
+	if err != nil || left != "" {
+		t.Fatalf("still waiting in IndexedDB after sending: %q %v", left, err)
+	}
+	for _, m := range residentConsoleErrors(msgs()) {
+		if !strings.Contains(m, "ERR_INTERNET_DISCONNECTED") && !strings.Contains(m, "WebSocket") {
+			t.Errorf("console error: %s", m)
+		}
+	}
+}

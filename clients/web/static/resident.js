@@ -130,6 +130,7 @@
     if (pendingCount() > 0) { setTimeout(forget, 3000); return; }
     Object.keys(store).forEach(function (k) { if (k.indexOf('bst_') === 0 && k !== 'bst_kiosk') store.removeItem(k); });
     try { window.sessionStorage.clear(); } catch (e) { /* none */ }
+    try { window.indexedDB.deleteDatabase('bst_media'); } catch (e) { /* none */ }
     fetch('/api/v1/leave', {method: 'POST', headers: {'Content-Type': 'application/json'}, body: '{}', credentials: 'same-origin'})
       .catch(function () {}).then(function () { window.location.replace('/'); });
   }
@@ -220,7 +221,7 @@
   /* ---------- the queue: answers survive a lost network and a reload ---------- */
   function queue() { return load(QKEY, []); }
   function setQueue(q) { save(QKEY, q); renderQueue(); }
-  pendingCount = function () { return queue().filter(function (i) { return i.state === 'sending'; }).length; };
+  pendingCount = function () { return queue().filter(function (i) { return i.state === 'sending' || i.state === 'uploading'; }).length; };
   function renderQueue() {
     queueList.textContent = '';
     queue().filter(function (i) { return i.session === SID; }).slice(-3).forEach(function (i) {
@@ -379,21 +380,98 @@
   }
   function problem(msg) { return el('p', {'class': 'error', role: 'alert'}, [pict('ui-question', 32), el('span', {text: msg})]); }
 
-  // upload sends a recording or photo (the media contract), retrying while
-  // the network is away; then the answer goes through the queue.
-  function upload(kind, blob, note, submit) {
-    note.textContent = M.sending;
-    fetch('/live/' + encodeURIComponent(SID) + '/media?kind=' + kind, {method: 'POST', body: blob, credentials: 'same-origin',
-      headers: {'Content-Type': blob.type.split(';')[0]}})
-      .then(function (r) { return r.json().then(function (b) { return {ok: r.ok, status: r.status, body: b}; }); })
-      .then(function (r) {
-        if (r.ok && r.body.media_id) { submit({media_id: r.body.media_id}); return; }
-        note.textContent = '';
-        note.appendChild(problem(r.body && r.body.error ? r.body.error.message : M.uploadFailed));
-      }, function () {
-        note.textContent = M.queued;
-        setTimeout(function () { upload(kind, blob, note, submit); }, 5000);
+  /* ---------- voice notes and photos waiting for the network ---------- */
+  // A recording or photo waits in IndexedDB under its answer's id (a Blob
+  // does not fit in localStorage) while the answer waits in the queue in
+  // state "uploading". Both survive a lost network, a reload or a closed
+  // tab; after the upload the answer goes out with the same id, so it is
+  // stored once however often it was tried.
+  var mediaDB = null;
+  function mediaStore(mode, fn) {
+    if (!mediaDB) {
+      mediaDB = new Promise(function (resolve, reject) {
+        if (!window.indexedDB) { reject(new Error('no IndexedDB')); return; }
+        var r = window.indexedDB.open('bst_media', 1);
+        r.onupgradeneeded = function () { r.result.createObjectStore('media', {keyPath: 'id'}); };
+        r.onsuccess = function () { resolve(r.result); };
+        r.onerror = function () { reject(r.error); };
       });
+    }
+    return mediaDB.then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction('media', mode), req = fn(tx.objectStore('media'));
+        tx.oncomplete = function () { resolve(req.result); };
+        tx.onerror = tx.onabort = function () { reject(tx.error); };
+      });
+    });
+  }
+  function forgetMedia(id) { return mediaStore('readwrite', function (s) { return s.delete(id); }).catch(function () {}); }
+
+  // sendMedia queues a recording or photo as the answer to p. The first
+  // attempt decides what the resident sees: a refusal (too long, not audio)
+  // is shown on the form to try again; sent or waiting for the network, the
+  // thank-you screen follows, and the queue shows the state.
+  function sendMedia(p, kind, blob, note) {
+    var item = {id: window.buurtstemLive.randomId('r-'), session: SID, prompt_id: p.id, kind: kind, lang: LANG,
+      state: 'uploading', at: Date.now()};
+    note.textContent = M.sending;
+    mediaStore('readwrite', function (s) { return s.put({id: item.id, blob: blob}); })
+      .catch(function () { /* no IndexedDB (private window): kept while the page is open */ })
+      .then(function () {
+        var q = queue();
+        q.push(item);
+        setQueue(q);
+        uploadItem(item, blob, function (msg) { note.textContent = ''; note.appendChild(problem(msg)); }, function () { confirm(p); });
+      });
+  }
+  var uploading = {};
+  // uploadItem uploads a queued answer's file (the media contract), then
+  // sends the answer with the media id. refused and first are for the
+  // first attempt only: see sendMedia.
+  function uploadItem(item, blob, refused, first) {
+    if (uploading[item.id]) return;
+    uploading[item.id] = true;
+    function later() { setTimeout(function () { uploadItem(item, blob, null, null); }, 5000); }
+    fetch('/live/' + encodeURIComponent(SID) + '/media?kind=' + item.kind, {method: 'POST', body: blob, credentials: 'same-origin',
+      headers: {'Content-Type': (blob.type || 'application/octet-stream').split(';')[0]}})
+      .then(function (r) { return r.json().catch(function () { return {}; }).then(function (b) { return {ok: r.ok, status: r.status, body: b}; }); })
+      .then(function (r) {
+        delete uploading[item.id];
+        if (r.ok && r.body.media_id) {
+          item.state = 'sending';
+          item.answer = {media_id: r.body.media_id};
+          update(item.id, {state: item.state, answer: item.answer});
+          forgetMedia(item.id);
+          transmit(item);
+          if (first) first();
+          return;
+        }
+        if (r.status >= 500 || r.status === 429) { if (first) first(); later(); return; }
+        // Refused for good: the same file will never be taken.
+        var msg = r.body && r.body.error ? r.body.error.message : M.uploadFailed;
+        forgetMedia(item.id);
+        if (refused) {
+          setQueue(queue().filter(function (i) { return i.id !== item.id; }));
+          refused(msg);
+        } else {
+          update(item.id, {state: 'failed', error: msg});
+          tell(msg);
+        }
+      }, function () {
+        delete uploading[item.id];
+        if (first) first(); // offline: the answer waits on the device
+        later();
+      });
+  }
+  // resumeMedia uploads what an earlier visit left waiting.
+  function resumeMedia() {
+    queue().forEach(function (i) {
+      if (i.session !== SID || i.state !== 'uploading') return;
+      mediaStore('readonly', function (s) { return s.get(i.id); }).then(function (rec) {
+        if (rec && rec.blob) uploadItem(i, rec.blob, null, null);
+        else update(i.id, {state: 'failed', error: M.uploadFailed});
+      }, function () { update(i.id, {state: 'failed', error: M.uploadFailed}); });
+    });
   }
   function voiceForm(p, submit) {
     var box = el('div'), note = el('div', {'aria-live': 'polite'}), time = el('p', {'class': 'rec-time', dir: 'ltr', text: '0:00'});
@@ -427,7 +505,7 @@
       if (blob.size > 2 * 1024 * 1024) { note.appendChild(problem(M.tooBig)); controls([act(M.redo, 'ui-redo', start)]); return; }
       var audio = el('audio', {controls: true, src: URL.createObjectURL(blob)});
       controls([audio, el('div', {'class': 'act-row'}, [act(M.redo, 'ui-redo', start, 'secondary'),
-        act(M.send, 'ui-check', function () { upload('voice', blob, note, submit); })])]);
+        act(M.send, 'ui-check', function () { sendMedia(p, 'voice', blob, note); })])]);
     }
     var ctl = el('div');
     function controls(kids) { ctl.textContent = ''; kids.forEach(function (k) { ctl.appendChild(k); }); }
@@ -449,7 +527,7 @@
       scaleDown(f, 1600).then(function (blob) {
         if (blob.size > 8 * 1024 * 1024) { note.appendChild(problem(M.tooBig)); return; }
         preview.appendChild(el('img', {'class': 'photo-preview', src: URL.createObjectURL(blob), alt: ''}));
-        preview.appendChild(act(M.send, 'ui-check', function () { upload('photo', blob, note, submit); }));
+        preview.appendChild(act(M.send, 'ui-check', function () { sendMedia(p, 'photo', blob, note); }));
       }, function () { note.appendChild(problem(M.notImage)); });
     });
     return el('div', {}, [file, pickBtn, preview, note]);
@@ -645,6 +723,7 @@
   }
   live = window.buurtstemLive.connect({session: SID, lang: LANG, onEvent: onEvent, onStatus: onStatus});
   renderQueue();
+  resumeMedia();
   // Answers queued on an earlier visit go out as soon as the connection is
   // live (onStatus); live.js keeps them pending across reconnects.
 })();
