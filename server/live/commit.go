@@ -18,10 +18,13 @@ type committer struct {
 	store *store.Store
 	in    chan *pendingWrite
 	max   int
-	// after, if set, gets each batch's newly written contributions once
-	// their writers are answered: the reviewer inbox and report counters
-	// (#7) are kept up to date on write without slowing acknowledgements.
+	// after, if set, gets the newly written contributions once their
+	// writers are answered: the reviewer inbox and report counters (#7)
+	// are kept up to date on write without slowing acknowledgements. It
+	// runs on a goroutine of its own, so a slow counter update never holds
+	// up the next batch; batches that queue up meanwhile go to it together.
 	after func(ctx context.Context, cs []*model.Contribution)
+	done  chan struct{} // closed when run has ended and after has caught up
 }
 
 type pendingWrite struct {
@@ -30,7 +33,7 @@ type pendingWrite struct {
 }
 
 func newCommitter(s *store.Store) *committer {
-	return &committer{store: s, in: make(chan *pendingWrite, 4096), max: 1000}
+	return &committer{store: s, in: make(chan *pendingWrite, 4096), max: 1000, done: make(chan struct{})}
 }
 
 // write queues a contribution and waits until it is durable (or failed).
@@ -54,6 +57,14 @@ func (cm *committer) write(ctx context.Context, c *model.Contribution) store.Ins
 
 // run writes batches until ctx ends.
 func (cm *committer) run(ctx context.Context) {
+	afterQ := make(chan []*model.Contribution, 256)
+	afterDone := make(chan struct{})
+	go cm.runAfter(afterQ, afterDone)
+	defer func() {
+		close(afterQ)
+		<-afterDone
+		close(cm.done)
+	}()
 	batch := make([]*pendingWrite, 0, cm.max)
 	docs := make([]*model.Contribution, 0, cm.max)
 	for {
@@ -94,9 +105,32 @@ func (cm *committer) run(ctx context.Context) {
 					fresh = append(fresh, d)
 				}
 			}
-			actx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			cm.after(actx, fresh)
-			cancel()
+			if len(fresh) > 0 {
+				afterQ <- fresh // waits only when 256 batches are behind
+			}
 		}
+	}
+}
+
+// runAfter hands written contributions to after, merging the batches that
+// queued up while it ran, until q is closed and drained.
+func (cm *committer) runAfter(q <-chan []*model.Contribution, done chan<- struct{}) {
+	defer close(done)
+	for cs := range q {
+	merge:
+		for len(cs) < 10*cm.max {
+			select {
+			case more, ok := <-q:
+				if !ok {
+					break merge
+				}
+				cs = append(cs, more...)
+			default:
+				break merge
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		cm.after(ctx, cs)
+		cancel()
 	}
 }

@@ -173,6 +173,11 @@ func (h *Hub) Shutdown(ctx context.Context) {
 	case <-ctx.Done():
 	}
 	h.stop()
+	// The group commit's last batch and the commit hook's catching up.
+	select {
+	case <-h.commit.done:
+	case <-ctx.Done():
+	}
 }
 
 // Conns returns the number of open connections on this instance.
