@@ -226,9 +226,13 @@
     queueList.textContent = '';
     queue().filter(function (i) { return i.session === SID; }).slice(-3).forEach(function (i) {
       var label = i.state === 'sent' ? M.sent : i.state === 'failed' ? (i.error || M.failed) : (live && live.connected() ? M.sending : M.queued);
-      queueList.appendChild(el('li', {'data-state': i.state, 'data-id': i.id},
-        [pict(i.state === 'sent' ? 'ui-check' : i.state === 'failed' ? 'ui-question' : 'ui-redo', 24), el('span', {text: label})]));
+      // A failed answer says why, and can be read aloud: the resident may
+      // not read the reason.
+      queueList.appendChild(el('li', {'data-state': i.state, 'data-id': i.id, 'data-code': i.code || null},
+        [pict(i.state === 'sent' ? 'ui-check' : i.state === 'failed' ? 'ui-question' : 'ui-redo', 24), el('span', {text: label}),
+          i.state === 'failed' ? speaker(label, LANG, M.readAloud) : null]));
     });
+    revealSpeakers();
   }
   function enqueue(promptID, answer) {
     var q = queue().filter(function (i) { return i.state !== 'sent' || Date.now() - i.at < 600000; });
@@ -257,8 +261,11 @@
       }, function (err) {
         delete inflight[item.id];
         if (RETRY[err.code]) { setTimeout(function () { transmit(item); }, 3000); return; }
-        update(item.id, {state: 'failed', error: err.message || M.failed});
-        tell(err.message || M.failed);
+        // In a led session an answer that waited offline may arrive after
+        // the intermediary moved on: say plainly that it was not sent.
+        var why = err.code === 'not_current' ? M.promptPassed : err.message || M.failed;
+        update(item.id, {state: 'failed', error: why, code: err.code});
+        tell(why);
         if (err.code === 'moderation_rejected') showWhy(err.message, (err.reasons || []).filter(function (r) { return r.message !== err.message; }), '');
       });
   }
