@@ -29,11 +29,19 @@ const (
 )
 
 func init() {
-	for _, col := range []string{colInboxMeta, colInboxMarks, colReportDays, colTopics} {
+	// Every collection gets an index, so that it exists when the store
+	// opens: only the tables that exist then get the _id expression index
+	// the embedded engine's lookups need (idindex.go). Without it each
+	// chunk read scanned every chunk (minutes for an inbox page at a
+	// million contributions).
+	for _, col := range []string{colInboxMeta, colInboxMarks, colReportDays, colTopics, colInboxData} {
 		indexes[col] = append(indexes[col], mongo.IndexModel{
 			Keys: bson.D{{Key: "org_id", Value: 1}}, Options: options.Index().SetName("org"),
 		})
 	}
+	indexes[colReviewConfs] = append(indexes[colReviewConfs], mongo.IndexModel{
+		Keys: bson.D{{Key: "updated_at", Value: 1}}, Options: options.Index().SetName("updated"),
+	})
 }
 
 // Writer returns this process's writer id (see Store.writer).
@@ -41,15 +49,16 @@ func (s *Store) Writer() string { return s.writer }
 
 // inboxData is the document holding a chunk's entries.
 type inboxData struct {
-	ID   string `bson:"_id"`
-	Data []byte `bson:"data"`
+	ID    string `bson:"_id"`
+	OrgID string `bson:"org_id"`
+	Data  []byte `bson:"data"`
 }
 
 // SaveInboxChunk writes a chunk's entries and then its description. Only
 // the process named in the chunk's Writer calls it for that chunk.
 func (s *Store) SaveInboxChunk(ctx context.Context, meta *model.InboxChunk, data []byte) error {
 	if _, err := s.db.Collection(colInboxData).ReplaceOne(ctx, bson.D{{Key: "_id", Value: meta.ID}},
-		inboxData{ID: meta.ID, Data: data}, upsert()); err != nil {
+		inboxData{ID: meta.ID, OrgID: meta.OrgID, Data: data}, upsert()); err != nil {
 		return mapErr(err)
 	}
 	_, err := s.db.Collection(colInboxMeta).ReplaceOne(ctx, bson.D{{Key: "_id", Value: meta.ID}}, meta, upsert())
