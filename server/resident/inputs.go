@@ -26,12 +26,13 @@ type InputRecorder struct {
 
 	mu      sync.Mutex
 	pending map[string][]string // participant → contribution ids
+	next    map[string]int      // participant → the next list document to write (flush only)
 	wake    chan struct{}
 }
 
 // NewInputRecorder returns a recorder; start it with Run.
 func NewInputRecorder(s *store.Store, log *slog.Logger) *InputRecorder {
-	return &InputRecorder{store: s, log: log, pending: map[string][]string{}, wake: make(chan struct{}, 1)}
+	return &InputRecorder{store: s, log: log, pending: map[string][]string{}, next: map[string]int{}, wake: make(chan struct{}, 1)}
 }
 
 // Record queues stored contributions; it never blocks on the store. Answers
@@ -92,7 +93,10 @@ func (r *InputRecorder) flush(ctx context.Context) bool {
 		return true
 	}
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	err := r.store.AddInputs(wctx, batch)
+	if len(r.next) > 100_000 {
+		r.next = map[string]int{} // only hints: AddInputs finds the free n
+	}
+	err := r.store.AddInputs(wctx, batch, r.next)
 	cancel()
 	if err != nil {
 		r.log.Warn("Recording residents' input lists failed; retrying.", "participants", len(batch), "error", err.Error())

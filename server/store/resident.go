@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -29,42 +30,75 @@ const (
 // listed costs an _id read.
 const MaxListedInputs = 200
 
-// AddInputs adds contribution ids to their participants' lists (participant
-// id → ids). New participants get their document in one unordered insert;
-// only those who had one already cost an update each. On the embedded
-// engine an insert is cheap and an update is not, so the resident package
-// calls this from a background writer that gathers many answers per call.
-func (s *Store) AddInputs(ctx context.Context, lists map[string][]string) error {
+// A participant's "my input" list is a head document {_id: participant}
+// (the receipt code) plus one document per batch of answers,
+// {_id: "participant#n"}, n = 1, 2, … Appending is then an insert: one
+// InsertMany for every participant of a batch, which the embedded engine
+// writes in one transaction. An update per participant — the first
+// design — cost the engine a transaction and a disk flush each, and at
+// 1,000 residents answering it held up the live group commit (ack p99
+// 440 ms instead of under 100). Reading costs an _id lookup per document,
+// and a resident gives a handful of answers per session.
+
+// InputsID is the _id of a participant's n-th list document.
+func InputsID(participantID string, n int) string { return participantID + "#" + strconv.Itoa(n) }
+
+// maxInputRounds bounds the search for a free n (after a restart the
+// recorder does not know how many documents a participant has).
+const maxInputRounds = 1000
+
+// AddInputs appends contribution ids to their participants' lists
+// (participant id → ids). next holds, per participant, the n to try first;
+// AddInputs moves it past what it wrote, so a caller that keeps the map
+// needs no lookups.
+func (s *Store) AddInputs(ctx context.Context, lists map[string][]string, next map[string]int) error {
 	if len(lists) == 0 {
 		return nil
 	}
 	now := time.Now().UTC()
-	ids := make([]string, 0, len(lists))
-	docs := make([]any, 0, len(lists))
-	for p, cs := range lists {
-		ids = append(ids, p)
-		docs = append(docs, model.ParticipantInputs{ID: p, Contributions: dedupe(cs), UpdatedAt: now})
+	pending := make([]string, 0, len(lists))
+	for p := range lists {
+		pending = append(pending, p)
+		if next[p] < 1 {
+			next[p] = 1
+		}
 	}
-	_, err := s.db.Collection(colParticipantInputs).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-	if err == nil {
-		return nil
-	}
-	var bwe mongo.BulkWriteException
-	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil || len(bwe.WriteErrors) == 0 {
-		return mapErr(err)
-	}
-	for _, we := range bwe.WriteErrors {
-		if we.Code != 11000 || we.Index < 0 || we.Index >= len(ids) {
+	for round := 0; len(pending) > 0; round++ {
+		if round == maxInputRounds {
+			return &apperr.Error{Kind: apperr.ErrConflict, MsgID: "error.conflict"}
+		}
+		docs := make([]any, len(pending))
+		for i, p := range pending {
+			docs[i] = model.ParticipantInputs{ID: InputsID(p, next[p]), Contributions: dedupe(lists[p]), UpdatedAt: now}
+		}
+		_, err := s.db.Collection(colParticipantInputs).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+		if err == nil {
+			for _, p := range pending {
+				next[p]++
+			}
+			return nil
+		}
+		var bwe mongo.BulkWriteException
+		if !errors.As(err, &bwe) || bwe.WriteConcernError != nil || len(bwe.WriteErrors) == 0 {
 			return mapErr(err)
 		}
-		p := ids[we.Index]
-		_, err := s.db.Collection(colParticipantInputs).UpdateOne(ctx, bson.D{{Key: "_id", Value: p}}, bson.D{
-			{Key: "$addToSet", Value: bson.D{{Key: "contributions", Value: bson.D{{Key: "$each", Value: dedupe(lists[p])}}}}},
-			{Key: "$set", Value: bson.D{{Key: "updated_at", Value: now}}},
-		})
-		if err != nil {
-			return mapErr(err)
+		taken := map[int]bool{}
+		for _, we := range bwe.WriteErrors {
+			if we.Code != 11000 || we.Index < 0 || we.Index >= len(pending) {
+				// Not written for another reason: keep next where it is,
+				// so that a retry leaves no gap (a gap would end the list).
+				return mapErr(err)
+			}
+			taken[we.Index] = true
 		}
+		var again []string
+		for i, p := range pending {
+			next[p]++
+			if taken[i] {
+				again = append(again, p)
+			}
+		}
+		pending = again
 	}
 	return nil
 }
@@ -79,14 +113,36 @@ func dedupe(ids []string) []string {
 	return out
 }
 
-// ParticipantInputs returns a participant's list; a participant who gave
+// ParticipantInputs returns a participant's list (at most MaxListedInputs
+// ids, oldest first, each once) and receipt code; a participant who gave
 // nothing yet has an empty one.
 func (s *Store) ParticipantInputs(ctx context.Context, participantID string) (*model.ParticipantInputs, error) {
 	p, err := findOne[model.ParticipantInputs](ctx, s, colParticipantInputs, bson.D{{Key: "_id", Value: participantID}})
 	if isNotFound(err) {
-		return &model.ParticipantInputs{ID: participantID}, nil
+		p, err = &model.ParticipantInputs{ID: participantID}, nil
 	}
-	return p, err
+	if err != nil {
+		return nil, err
+	}
+	for n := 1; len(p.Contributions) < MaxListedInputs; n++ {
+		d, err := findOne[model.ParticipantInputs](ctx, s, colParticipantInputs, bson.D{{Key: "_id", Value: InputsID(participantID, n)}})
+		if isNotFound(err) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		p.Contributions = append(p.Contributions, d.Contributions...)
+		if d.UpdatedAt.After(p.UpdatedAt) {
+			p.UpdatedAt = d.UpdatedAt
+		}
+	}
+	// A batch written again after a failed attempt repeats its ids.
+	p.Contributions = dedupe(p.Contributions)
+	if len(p.Contributions) > MaxListedInputs {
+		p.Contributions = p.Contributions[:MaxListedInputs]
+	}
+	return p, nil
 }
 
 // ContributionsByID reads contributions one _id at a time (an $in filter
