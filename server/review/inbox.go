@@ -481,25 +481,29 @@ func (s *Service) newest(ctx context.Context, orgID string, sc *scope, f Filter,
 	return out, scanned, nil
 }
 
-// chunkData returns a chunk's entries, from the cache if it is full.
+// chunkData returns a chunk's entries, from the cache when it holds them.
+// Entries are only ever appended, so the first Count entries of a chunk
+// never change: the cache key is the chunk and its count, and a chunk
+// still filling is read again only after it grew.
 func (s *Service) chunkData(ctx context.Context, c model.InboxChunk) ([]byte, error) {
-	if c.Full {
-		if b, ok := s.cache.get(c.ID); ok {
-			return b, nil
-		}
+	key := c.ID + "#" + strconv.Itoa(c.Count)
+	if b, ok := s.cache.get(key); ok {
+		return b, nil
 	}
 	b, err := s.store.InboxChunkData(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	if c.Full {
-		s.cache.put(c.ID, b)
+	// The data is written before its description: it may hold more.
+	if n := c.Count * entrySize; len(b) > n {
+		b = b[:n]
 	}
+	s.cache.put(key, b)
 	return b, nil
 }
 
-// chunkCache keeps full chunks, which never change, least recently used
-// first out.
+// chunkCache keeps chunk entries by chunk and count, least recently
+// used first out.
 type chunkCache struct {
 	mu    sync.Mutex
 	max   int
