@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http/cookiejar"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -14,24 +11,9 @@ import (
 	"time"
 
 	"github.com/buurtstem/buurtstem/clients/apiclient"
-	"github.com/buurtstem/buurtstem/clients/go/live"
 	"github.com/buurtstem/buurtstem/server/demo"
 	"github.com/buurtstem/buurtstem/server/live/protocol"
 )
-
-// command runs the binary with args and returns its exit status and
-// output.
-func command(t *testing.T, args ...string) (int, string) {
-	t.Helper()
-	out, err := exec.Command(binary(t), args...).CombinedOutput()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return ee.ExitCode(), string(out)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return 0, string(out)
-}
 
 // TestBackupAndRestoreCommands runs the real binary: a server with a live
 // session and answers; "buurtstem backup" refuses its data directory while
@@ -44,33 +26,10 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 	p := run(t, data, "-demo")
 	email := demo.Accounts[2].Email
 	pw := demoPassword(t, p, email)
-	staff := apiclient.New(p.url)
-	if _, err := staff.Login(ctx, email, pw); err != nil {
-		t.Fatal(err)
-	}
-	s, err := staff.CreateSession(ctx, demo.OrgID, apiclient.SessionInput{
-		Title: "Back-up", NeighbourhoodID: demo.BuurtAID, Languages: []string{"nl"},
-		Prompts: []apiclient.Prompt{{Kind: "faces", Text: map[string]string{"nl": "Hoe gaat het?"}}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s, err = staff.SessionAction(ctx, demo.OrgID, s.ID, "open"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := staff.MoveSession(ctx, demo.OrgID, s.ID, 0); err != nil {
-		t.Fatal(err)
-	}
+	s := openSession(t, ctx, demoStaff(t, ctx, p, p.url), facesSession("Back-up"), 0)
 	const residents = 8
 	for i := range residents {
-		jar, _ := cookiejar.New(nil)
-		if _, err := live.Join(ctx, p.url, s.Code, jar); err != nil {
-			t.Fatal(err)
-		}
-		c, err := live.Dial(ctx, live.Options{Base: p.url, Session: s.ID, Jar: jar})
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, c := joinResident(t, ctx, p.url, s)
 		if _, err := c.Submit(ctx, fmt.Sprintf("r%d", i), protocol.SubmitData{PromptID: s.Prompts[0].ID,
 			Answer: protocol.AnswerData{Face: 1 + i%5}}); err != nil {
 			t.Fatal(err)
@@ -87,10 +46,7 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 		t.Fatalf("a refused backup left a file: %v", err)
 	}
 
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	<-p.done
+	p.signal(t, syscall.SIGTERM)
 	code, out = command(t, "backup", "-data-dir", data, archive)
 	if code != 0 {
 		t.Fatalf("backup: status %d, %s", code, out)
@@ -130,21 +86,9 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 	if _, err := apiclient.New(p2.url).Login(ctx, email, pw); err != nil {
 		t.Fatalf("login on the restored server: %v", err)
 	}
-	proj, err := live.Dial(ctx, live.Options{Base: p2.url, Session: s.ID, Role: "projector", Key: s.ProjectorKey()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer proj.Close()
 	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	env, err := proj.Next(wctx, protocol.TypeSnapshot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var snap protocol.SnapshotData
-	if err := json.Unmarshal(env.Data, &snap); err != nil {
-		t.Fatal(err)
-	}
+	snap := projectorSnapshot(t, wctx, p2.url, s)
 	if len(snap.Results) != 1 || snap.Results[0].Answered != residents {
 		t.Fatalf("restored session results %+v, want %d answers", snap.Results, residents)
 	}

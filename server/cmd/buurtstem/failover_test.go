@@ -91,23 +91,13 @@ func TestFailoverBehindProxy(t *testing.T) {
 	b := run(t, t.TempDir(), "-mongodb-uri", "mongodb://"+storeAddr+"/")
 	lb, proxy := startBalancer(t, a.url[len("http://"):], b.url[len("http://"):])
 
-	staff := apiclient.New(proxy)
-	email := demo.Accounts[2].Email
-	if _, err := staff.Login(ctx, email, demoPassword(t, a, email)); err != nil {
-		t.Fatal(err)
-	}
+	staff := demoStaff(t, ctx, a, proxy)
 	const prompts = 3
 	in := apiclient.SessionInput{Title: "Failover", NeighbourhoodID: demo.BuurtAID, Languages: []string{"nl"}}
 	for p := range prompts {
 		in.Prompts = append(in.Prompts, apiclient.Prompt{Kind: "faces", Text: map[string]string{"nl": fmt.Sprintf("Vraag %d", p+1)}})
 	}
-	s, err := staff.CreateSession(ctx, demo.OrgID, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s, err = staff.SessionAction(ctx, demo.OrgID, s.ID, "open"); err != nil {
-		t.Fatal(err)
-	}
+	s := openSession(t, ctx, staff, in, -1)
 
 	const residents = 20
 	conns := make([]*live.Resilient, residents)
@@ -190,11 +180,8 @@ func TestFailoverBehindProxy(t *testing.T) {
 			for acked.Load() < residents/2 {
 				time.Sleep(5 * time.Millisecond)
 			}
-			if err := b.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-				t.Fatal(err)
-			}
 			killedAt = time.Now()
-			<-b.done
+			b.signal(t, syscall.SIGKILL)
 			t.Logf("B killed with %d of %d answers to prompt 2 acknowledged; %d residents had connected through B", acked.Load(), residents, onB)
 		}
 		wg.Wait()
@@ -210,19 +197,7 @@ func TestFailoverBehindProxy(t *testing.T) {
 		t.Fatalf("B's residents did not reconnect to A: %d upgrades on A", lb.upgrades[0].Load())
 	}
 
-	proj, err := live.Dial(ctx, live.Options{Base: a.url, Session: s.ID, Role: "projector", Key: s.ProjectorKey()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer proj.Close()
-	env, err := proj.Next(ctx, protocol.TypeSnapshot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var snap protocol.SnapshotData
-	if err := json.Unmarshal(env.Data, &snap); err != nil {
-		t.Fatal(err)
-	}
+	snap := projectorSnapshot(t, ctx, a.url, s)
 	if len(snap.Results) != prompts {
 		t.Fatalf("%d results, want %d", len(snap.Results), prompts)
 	}

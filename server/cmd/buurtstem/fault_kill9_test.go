@@ -11,9 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/buurtstem/buurtstem/clients/apiclient"
 	"github.com/buurtstem/buurtstem/clients/go/live"
-	"github.com/buurtstem/buurtstem/server/demo"
 	"github.com/buurtstem/buurtstem/server/live/protocol"
 	"github.com/buurtstem/buurtstem/server/store"
 )
@@ -44,26 +42,11 @@ func TestKill9DuringSubmissionsRepeated(t *testing.T) {
 	rounds := faultRounds(t)
 	data := t.TempDir()
 	p := run(t, data, "-demo")
-	staff := apiclient.New(p.url)
-	email := demo.Accounts[2].Email
-	if _, err := staff.Login(ctx, email, demoPassword(t, p, email)); err != nil {
-		t.Fatal(err)
-	}
-	s, err := staff.CreateSession(ctx, demo.OrgID, apiclient.SessionInput{
-		Title: "Kill -9", NeighbourhoodID: demo.BuurtAID, Languages: []string{"nl"}, Pace: "self", Moderation: "pre",
-		// Faces: every answer is stored, none held back by the moderation
-		// guard, which refuses floods and near-duplicates of written text.
-		Prompts: []apiclient.Prompt{{Kind: "faces", Text: map[string]string{"nl": "Hoe gaat het?"}}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s, err = staff.SessionAction(ctx, demo.OrgID, s.ID, "open"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := staff.MoveSession(ctx, demo.OrgID, s.ID, 0); err != nil {
-		t.Fatal(err)
-	}
+	// Faces: every answer is stored, none held back by the moderation
+	// guard, which refuses floods and near-duplicates of written text.
+	in := facesSession("Kill -9")
+	in.Pace, in.Moderation = "self", "pre"
+	s := openSession(t, ctx, demoStaff(t, ctx, p, p.url), in, 0)
 	prompt := s.Prompts[0].ID
 
 	const residents, perRound = 20, 10
@@ -146,10 +129,7 @@ func TestKill9DuringSubmissionsRepeated(t *testing.T) {
 				break
 			}
 		}
-		if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		<-p.done
+		p.signal(t, syscall.SIGKILL)
 		wg.Wait()
 		for _, c := range conns {
 			c.Close()
@@ -163,10 +143,7 @@ func TestKill9DuringSubmissionsRepeated(t *testing.T) {
 		restarts = append(restarts, time.Since(start))
 	}
 	// Stop cleanly and read the store itself.
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := <-p.done; err != nil {
+	if err := p.signal(t, syscall.SIGTERM); err != nil {
 		t.Fatalf("exit after SIGTERM: %v", err)
 	}
 	st, err := store.Open(ctx, store.Options{DataDir: data})

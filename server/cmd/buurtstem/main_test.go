@@ -1,13 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -16,109 +12,6 @@ import (
 
 	"github.com/buurtstem/buurtstem/clients/apiclient"
 )
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if binPath != "" {
-		_ = os.RemoveAll(filepath.Dir(binPath))
-	}
-	os.Exit(code)
-}
-
-// binary builds the real server once per test run.
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-func binary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "bstbin")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "buurtstem")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
-
-// proc is a running server process.
-type proc struct {
-	cmd      *exec.Cmd
-	url      string
-	password string // first-start admin password, if printed
-	lines    []string
-	stderr   *strings.Builder
-	done     chan error
-}
-
-var (
-	listening = regexp.MustCompile(`listening on ([0-9.:]+)\)`)
-	password  = regexp.MustCompile(`password: (\S+)`)
-)
-
-// run starts the binary on a free port with a data directory and waits
-// until it listens.
-func run(t *testing.T, dataDir string, args ...string) *proc {
-	t.Helper()
-	cmd := exec.Command(binary(t), append([]string{"-listen", "127.0.0.1:0", "-data-dir", dataDir, "-log-format", "text"}, args...)...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proc{cmd: cmd, stderr: &strings.Builder{}, done: make(chan error, 1)}
-	cmd.Stderr = &syncWriter{b: p.stderr}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.done <- cmd.Wait() }()
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-
-	found := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			line := sc.Text()
-			p.lines = append(p.lines, line)
-			if m := password.FindStringSubmatch(line); m != nil {
-				p.password = m[1]
-			}
-			if m := listening.FindStringSubmatch(line); m != nil {
-				p.url = "http://" + m[1]
-				close(found)
-			}
-		}
-	}()
-	select {
-	case <-found:
-	case err := <-p.done:
-		t.Fatalf("server exited before listening: %v\n%s", err, p.stderr)
-	case <-time.After(60 * time.Second):
-		t.Fatalf("server did not start\n%s", p.stderr)
-	}
-	return p
-}
-
-type syncWriter struct {
-	mu sync.Mutex
-	b  *strings.Builder
-}
-
-func (w *syncWriter) Write(b []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(b)
-}
 
 // TestAcknowledgedWritesSurviveKill9 writes through the API from several
 // clients at once, kills the server with SIGKILL in the middle of the burst,
@@ -178,10 +71,7 @@ func TestAcknowledgedWritesSurviveKill9(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	<-p.done
+	p.signal(t, syscall.SIGKILL)
 	wg.Wait()
 	if len(acked) < 10 {
 		t.Fatalf("only %d writes acknowledged before the kill", len(acked))

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http/cookiejar"
 	"sync"
@@ -10,9 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/buurtstem/buurtstem/clients/apiclient"
 	"github.com/buurtstem/buurtstem/clients/go/live"
-	"github.com/buurtstem/buurtstem/server/demo"
 	"github.com/buurtstem/buurtstem/server/live/protocol"
 )
 
@@ -25,24 +22,7 @@ func TestResumeAfterRestart(t *testing.T) {
 	ctx := context.Background()
 	data := t.TempDir()
 	p := run(t, data, "-demo")
-	staff := apiclient.New(p.url)
-	email := demo.Accounts[2].Email
-	if _, err := staff.Login(ctx, email, demoPassword(t, p, email)); err != nil {
-		t.Fatal(err)
-	}
-	s, err := staff.CreateSession(ctx, demo.OrgID, apiclient.SessionInput{
-		Title: "Herstart", NeighbourhoodID: demo.BuurtAID, Languages: []string{"nl"},
-		Prompts: []apiclient.Prompt{{Kind: "faces", Text: map[string]string{"nl": "Hoe gaat het?"}}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s, err = staff.SessionAction(ctx, demo.OrgID, s.ID, "open"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := staff.MoveSession(ctx, demo.OrgID, s.ID, 0); err != nil {
-		t.Fatal(err)
-	}
+	s := openSession(t, ctx, demoStaff(t, ctx, p, p.url), facesSession("Herstart"), 0)
 
 	const n = 100
 	type dev struct {
@@ -53,14 +33,7 @@ func TestResumeAfterRestart(t *testing.T) {
 	}
 	devs := make([]*dev, n)
 	for i := range devs {
-		jar, _ := cookiejar.New(nil)
-		if _, err := live.Join(ctx, p.url, s.Code, jar); err != nil {
-			t.Fatal(err)
-		}
-		c, err := live.Dial(ctx, live.Options{Base: p.url, Session: s.ID, Jar: jar, Buffer: 10000})
-		if err != nil {
-			t.Fatal(err)
-		}
+		jar, c := joinResident(t, ctx, p.url, s)
 		devs[i] = &dev{jar: jar, conn: c}
 	}
 	// A burst: every device answers twice, without waiting; the server is
@@ -89,10 +62,7 @@ func TestResumeAfterRestart(t *testing.T) {
 			break
 		}
 	}
-	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	<-p.done
+	p.signal(t, syscall.SIGKILL)
 	wg.Wait()
 
 	p2 := run(t, data, "-demo")
@@ -128,17 +98,7 @@ func TestResumeAfterRestart(t *testing.T) {
 
 	// The projector's snapshot: every device counted once, with its last
 	// answer.
-	proj, err := live.Dial(ctx, live.Options{Base: p2.url, Session: s.ID, Role: "projector", Key: s.ProjectorKey()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer proj.Close()
-	env, err := proj.Next(ctx, protocol.TypeSnapshot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var snap protocol.SnapshotData
-	_ = json.Unmarshal(env.Data, &snap)
+	snap := projectorSnapshot(t, ctx, p2.url, s)
 	want := map[string]int{}
 	for _, d := range devs {
 		want[fmt.Sprint(d.face)]++

@@ -4,41 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http/cookiejar"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/buurtstem/buurtstem/clients/apiclient"
 	"github.com/buurtstem/buurtstem/clients/go/live"
-	"github.com/buurtstem/buurtstem/server/demo"
 	"github.com/buurtstem/buurtstem/server/live/protocol"
 )
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-func demoPassword(t *testing.T, p *proc, email string) string {
-	t.Helper()
-	for _, l := range p.lines {
-		if strings.Contains(l, email) {
-			if m := password.FindStringSubmatch(l); m != nil {
-				return m[1]
-			}
-		}
-	}
-	t.Fatalf("no demo password for %s in %q", email, p.lines)
-	return ""
-}
 
 type resident struct {
 	jar  *cookiejar.Jar
@@ -58,20 +31,8 @@ func TestTwoInstancesServeOneSession(t *testing.T) {
 	a := run(t, t.TempDir(), "-demo", "-store-listen", storeAddr)
 	b := run(t, t.TempDir(), "-mongodb-uri", "mongodb://"+storeAddr+"/")
 
-	staff := apiclient.New(a.url)
-	if _, err := staff.Login(ctx, demo.Accounts[2].Email, demoPassword(t, a, demo.Accounts[2].Email)); err != nil {
-		t.Fatal(err)
-	}
-	s, err := staff.CreateSession(ctx, demo.OrgID, apiclient.SessionInput{
-		Title: "Twee servers", NeighbourhoodID: demo.BuurtAID, Languages: []string{"nl"},
-		Prompts: []apiclient.Prompt{{Kind: "faces", Text: map[string]string{"nl": "Hoe gaat het?"}}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s, err = staff.SessionAction(ctx, demo.OrgID, s.ID, "open"); err != nil {
-		t.Fatal(err)
-	}
+	staff := demoStaff(t, ctx, a, a.url)
+	s := openSession(t, ctx, staff, facesSession("Twee servers"), -1)
 	proj, err := live.Dial(ctx, live.Options{Base: a.url, Session: s.ID, Role: "projector", Key: s.ProjectorKey(), Buffer: 100000})
 	if err != nil {
 		t.Fatal(err)
@@ -85,15 +46,7 @@ func TestTwoInstancesServeOneSession(t *testing.T) {
 		if i%2 == 1 {
 			base = b.url
 		}
-		jar, _ := cookiejar.New(nil)
-		j, err := live.Join(ctx, base, s.Code, jar)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := live.Dial(ctx, live.Options{Base: base, Session: j.SessionID, Jar: jar, Buffer: 10000})
-		if err != nil {
-			t.Fatal(err)
-		}
+		jar, c := joinResident(t, ctx, base, s)
 		r := &resident{jar: jar, conn: c}
 		if base == a.url {
 			onA = append(onA, r)
@@ -157,10 +110,7 @@ func TestTwoInstancesServeOneSession(t *testing.T) {
 		_ = r.conn.Send(protocol.Envelope{Type: protocol.TypeSubmit, ID: id,
 			Data: json.RawMessage(`{"prompt_id":"` + s.Prompts[0].ID + `","answer":{"face":5}}`)})
 	}
-	if err := b.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	<-b.done
+	b.signal(t, syscall.SIGKILL)
 
 	// B's residents reconnect to A, resume, and resend their last answer.
 	for i, r := range onB {
@@ -199,16 +149,4 @@ func TestTwoInstancesServeOneSession(t *testing.T) {
 		}
 	}
 	t.Fatalf("results after failover: %+v, want %d answered with %v", last, 2*perInstance, want)
-}
-
-func equalCounts(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
