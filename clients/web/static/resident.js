@@ -225,7 +225,8 @@
   function renderQueue() {
     queueList.textContent = '';
     queue().filter(function (i) { return i.session === SID; }).slice(-3).forEach(function (i) {
-      var label = i.state === 'sent' ? M.sent : i.state === 'failed' ? (i.error || M.failed) : (live && live.connected() ? M.sending : M.queued);
+      var label = i.state === 'sent' ? M.sent : i.state === 'failed' ? (i.error || M.failed) :
+        !(live && live.connected()) ? M.queued : i.slow ? M.delayed : M.sending;
       // A failed answer says why, and can be read aloud: the resident may
       // not read the reason.
       queueList.appendChild(el('li', {'data-state': i.state, 'data-id': i.id, 'data-code': i.code || null},
@@ -248,18 +249,32 @@
     setQueue(q);
   }
   var RETRY = {unavailable: 1, rate_limited: 1, timeout: 1, disconnected: 1};
+  // SLOW_AFTER: an answer connected but not acknowledged this long (the
+  // server waits for a store that hangs) says that saving is delayed and
+  // the answer is kept, instead of "sending" for ever.
+  var SLOW_AFTER = 4000;
   var inflight = {};
+  function markSlow(item) {
+    var known = queue().filter(function (i) { return i.id === item.id; })[0];
+    if (!known || known.state !== 'sending' || known.slow) return;
+    update(item.id, {slow: true});
+    tell(M.delayed);
+  }
   function transmit(item) {
     if (!live || inflight[item.id]) return;
     inflight[item.id] = true;
+    var slowTimer = setTimeout(function () { if (inflight[item.id]) markSlow(item); }, SLOW_AFTER);
     live.request('submit', {prompt_id: item.prompt_id, answer: item.answer, lang: item.lang}, {id: item.id, resend: true})
       .then(function () {
+        clearTimeout(slowTimer);
         delete inflight[item.id];
-        update(item.id, {state: 'sent'});
+        update(item.id, {state: 'sent', slow: false});
         answered[item.prompt_id] = true;
         tell(M.sent);
       }, function (err) {
+        clearTimeout(slowTimer);
         delete inflight[item.id];
+        if (err.code === 'unavailable') markSlow(item);
         if (RETRY[err.code]) { setTimeout(function () { transmit(item); }, 3000); return; }
         // In a led session an answer that waited offline may arrive after
         // the intermediary moved on: say plainly that it was not sent.
