@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"regexp"
 	"strconv"
 	"strings"
@@ -23,6 +24,7 @@ type MediaHandlers struct {
 	sessions *sessions.Service
 	// participant returns the device's anonymous participant id.
 	participant func(*fiber.Ctx) (string, bool)
+	photos      ResponsePhotos
 }
 
 // NewMediaHandlers returns the media handlers.
@@ -71,6 +73,34 @@ func (h *MediaHandlers) Play(c *fiber.Ctx) error {
 		return err
 	}
 	return sendMedia(c, m, data)
+}
+
+// ResponsePhotos opens the result photos of published responses
+// (review.Service.ResponsePhoto); declared here so api needs not review.
+type ResponsePhotos interface {
+	ResponsePhoto(ctx context.Context, id string) (*model.Media, []byte, error)
+}
+
+// SetResponsePhotos lets ResponsePhoto serve result photos; set once at
+// start-up.
+func (h *MediaHandlers) SetResponsePhotos(p ResponsePhotos) { h.photos = p }
+
+// ResponsePhoto sends the result photo of a published response to anyone:
+// GET /photos/{id}, shown on the public board and on residents' pages. Any
+// other file is the same 404 as an id that does not exist.
+func (h *MediaHandlers) ResponsePhoto(c *fiber.Ctx) error {
+	id := c.Params("id")
+	if !mediaIDPattern.MatchString(id) || h.photos == nil {
+		return fiber.ErrNotFound
+	}
+	m, data, err := h.photos.ResponsePhoto(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	err = sendMedia(c, m, data)
+	// Public, but only briefly cached: a reviewer may take the photo off.
+	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+	return err
 }
 
 // PromptAudio sends a prompt read aloud in a language, to anyone who knows

@@ -137,11 +137,13 @@ func New(d Deps) (*Server, error) {
 	// Voice notes, photos and prompt recordings (#5).
 	s.uploads = uploads.New(d.Store, d.Config.MediaRetention, d.Logger)
 	s.media = api.NewMediaHandlers(s.uploads, s.sessions, s.live.ParticipantID)
+	s.media.SetResponsePhotos(s.review)
 	s.web.SetRetentionMonths(s.uploads.RetentionMonths)
 	if s.resident, err = resident.NewHandlers(resident.Config{Store: d.Store, Join: s.live, Catalog: d.Catalog,
 		Cookies: s.cookies, BaseURL: d.Config.BaseURL.String(), Logger: d.Logger, RetentionMonths: s.uploads.RetentionMonths}); err != nil {
 		return nil, err
 	}
+	s.resident.SetResponses(s.review)
 	s.inputs = resident.NewInputRecorder(d.Store, d.Logger)
 	inputsCtx, cancelInputs := context.WithCancel(context.Background())
 	inputsDone := make(chan struct{})

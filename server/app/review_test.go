@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -28,7 +29,7 @@ func TestFeedbackJourney(t *testing.T) {
 	e := start(t)
 	ctx := context.Background()
 	staff, s := e.liveSession("post")
-	r, _ := e.resident(s.Code, live.Options{})
+	r, rjar := e.resident(s.Code, live.Options{})
 	next[protocol.SnapshotData](t, r, protocol.TypeSnapshot)
 	im, err := live.Dial(ctx, live.Options{Base: e.url, Session: s.ID, Role: "intermediary", Jar: staff.Jar()})
 	if err != nil {
@@ -109,6 +110,37 @@ func TestFeedbackJourney(t *testing.T) {
 	if fb.TopicID != topic || fb.Status != "planned" || fb.ExpectedMonth != "2026-09" || fb.Text["nl"] != answer ||
 		len(fb.Mine) != 1 || fb.Mine[0] != ack.ContributionID {
 		t.Fatalf("feedback event: %+v", fb)
+	}
+
+	// "My input" on the resident's phone shows the response beside the
+	// input: status pictogram, month, text; in Arabic the Arabic text,
+	// right to left. The receipt code shows the same on any device.
+	phone := &browser{t: t, base: e.url, c: &http.Client{Jar: rjar, Timeout: 20 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	mine := phone.get("/mine")
+	contains(t, mine, `data-contribution="`+ack.ContributionID+`"`, `data-response="planned"`, "/static/pictograms/status-planned.svg")
+	if !shows(mine, answer) || !shows(mine, msg(t, "nl", "feedback.response_status", "Status", msg(t, "nl", "feedback.status_planned"))) ||
+		!shows(mine, msg(t, "nl", "board.expected", "Month", "september 2026")) {
+		t.Fatalf("my input lacks the response:\n%s", mine.body)
+	}
+	phone.lang = "ar"
+	if ar := phone.get("/mine?lang=ar"); !shows(ar, "سنصلح المصباح في سبتمبر.") || !strings.Contains(ar.body, `lang="ar" dir="rtl"`) {
+		t.Errorf("the Arabic 'my input' lacks the Arabic response: %.2000s", ar.body)
+	}
+	phone.lang = "tr"
+	if tr := phone.get("/mine?lang=tr"); !shows(tr, answer) || !shows(tr, msg(t, "tr", "content.fallback", "Language", "Nederlands")) {
+		t.Errorf("the Turkish 'my input' does not fall back to Dutch with a note")
+	}
+	phone.lang = ""
+	var rc struct{ Code string }
+	if err := json.Unmarshal([]byte(phone.postJSON("/api/v1/receipt", "{}").body), &rc); err != nil || rc.Code == "" {
+		t.Fatalf("receipt: %v", err)
+	}
+	if rp := e.browser().get("/r/" + strings.ReplaceAll(rc.Code, "-", "")); !shows(rp, answer) || !strings.Contains(rp.body, `data-response="planned"`) {
+		t.Fatalf("the receipt page lacks the response: %d", rp.status)
+	}
+	if other := e.browser().get("/mine"); shows(other, answer) {
+		t.Error("another device sees the response on 'my input'")
 	}
 
 	// The topic page keeps the history; the inbox knows it is answered.

@@ -117,6 +117,9 @@ func (s *Server) routes() {
 	f.Post("/live/:session/media", s.media.Upload)
 	f.Get("/live/:session/prompts/:prompt/audio/:lang", s.media.PromptAudio)
 	f.Get("/media/:id", s.media.Play)
+	// Result photos of published responses (#7): public, for the board
+	// and residents' pages; every other file stays behind /media.
+	f.Get("/photos/:id", s.media.ResponsePhoto)
 
 	f.Post("/api/v1/login", s.api.Login)
 	v1 := f.Group("/api/v1", s.requireStaff)

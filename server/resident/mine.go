@@ -49,6 +49,9 @@ type InputItem struct {
 	// voice note or photo, after how many months (the organisation's
 	// period).
 	MediaDeleted string
+	// Response is the municipality's published response on the topic the
+	// input is grouped in (#7), or nil.
+	Response *ResponseView
 }
 
 // Choice is a chosen theme or picture option.
@@ -115,6 +118,9 @@ func (h *Handlers) inputs(ctx context.Context, pg *Page, participant string) ([]
 			it.MediaDeleted = pg.T("answer.media_deleted", "Months", n)
 		}
 		items = append(items, it)
+	}
+	if err := h.addResponses(ctx, pg, cs, items); err != nil {
+		return nil, err
 	}
 	slices.SortStableFunc(items, func(a, b InputItem) int { return b.Contribution.CreatedAt.Compare(a.Contribution.CreatedAt) })
 	return items, nil

@@ -55,6 +55,8 @@ type Handlers struct {
 	// retention gives an organisation's retention period for voice notes
 	// and photos in months (uploads.Service.RetentionMonths).
 	retention func(*model.Organisation) int
+	// responses gives the municipality's responses (SetResponses).
+	responses Responses
 }
 
 // Config is what NewHandlers needs.

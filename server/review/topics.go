@@ -278,6 +278,9 @@ func (s *Service) Respond(ctx context.Context, actor *model.Staff, orgID, topicI
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkPhoto(ctx, orgID, r.PhotoID); err != nil {
+		return nil, err
+	}
 	now := s.now().UTC()
 	r.By, r.At = actor.ID, now
 	t.Response = r
@@ -327,8 +330,7 @@ func checkResponse(in ResponseInput) (*model.Response, error) {
 		r.Reason = reason
 	}
 	if p := strings.TrimSpace(in.PhotoID); p != "" {
-		// TODO(#5): check that the photo is a stored medium of the
-		// organisation once media exist.
+		// That it is the organisation's photo is checked by checkPhoto.
 		if !mediaPattern.MatchString(p) {
 			return nil, apperr.Invalid("photo_id", "response.photo_invalid")
 		}
