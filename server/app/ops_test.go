@@ -235,34 +235,7 @@ func TestSecurityHeaders(t *testing.T) {
 			"broken request": rawHTTP(t, e.url, "POST /login HTTP/1.1\r\nHost: "+host+"\r\nContent-Length: veel\r\n\r\n", ""),
 		}
 		for name, p := range answers {
-			csp := p.header.Get("Content-Security-Policy")
-			directives := map[string]string{}
-			for _, d := range strings.Split(csp, ";") {
-				if f := strings.Fields(d); len(f) > 0 {
-					directives[f[0]] = strings.Join(f[1:], " ")
-				}
-			}
-			script, ok := directives["script-src"]
-			if !ok {
-				script = directives["default-src"]
-			}
-			if directives["object-src"] != "'none'" || directives["base-uri"] != "'none'" ||
-				directives["frame-ancestors"] == "" || directives["default-src"] == "" ||
-				strings.Contains(script, "'unsafe-inline'") || strings.Contains(script, "'unsafe-eval'") || strings.Contains(script, "*") {
-				t.Errorf("%s (%d): content security policy %q", name, p.status, csp)
-			}
-			if p.header.Get("X-Content-Type-Options") != "nosniff" {
-				t.Errorf("%s (%d): no nosniff", name, p.status)
-			}
-			switch p.header.Get("Referrer-Policy") {
-			case "no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin":
-			default:
-				t.Errorf("%s (%d): referrer policy %q", name, p.status, p.header.Get("Referrer-Policy"))
-			}
-			sts := p.header.Get("Strict-Transport-Security")
-			if hsts != (sts != "") || (hsts && !strings.Contains(sts, "max-age=31536000")) {
-				t.Errorf("%s (%d): Strict-Transport-Security %q, want it %v", name, p.status, sts, hsts)
-			}
+			checkHeaders(t, name, p, hsts)
 		}
 		if cc := answers["staff page"].header.Get("Cache-Control"); cc != "no-store" && !hsts {
 			t.Errorf("a logged-in page may be cached: Cache-Control %q", cc)

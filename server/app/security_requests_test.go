@@ -304,36 +304,3 @@ func TestSecurityHeadersEveryRoute(t *testing.T) {
 	t.Run("http", func(t *testing.T) { check(t, start(t), false) })
 	t.Run("https", func(t *testing.T) { check(t, start(t, "BUURTSTEM_BASE_URL", "https://buurtstem.example"), true) })
 }
-
-// checkHeaders fails the test if an answer lacks a security header.
-func checkHeaders(t *testing.T, name string, p *page, hsts bool) {
-	t.Helper()
-	csp := p.header.Get("Content-Security-Policy")
-	directives := map[string]string{}
-	for _, d := range strings.Split(csp, ";") {
-		if f := strings.Fields(d); len(f) > 0 {
-			directives[f[0]] = strings.Join(f[1:], " ")
-		}
-	}
-	script, ok := directives["script-src"]
-	if !ok {
-		script = directives["default-src"]
-	}
-	if directives["object-src"] != "'none'" || directives["base-uri"] != "'none'" || directives["frame-ancestors"] != "'none'" ||
-		directives["default-src"] == "" || strings.Contains(script, "'unsafe-inline'") || strings.Contains(script, "'unsafe-eval'") ||
-		strings.Contains(script, "*") || strings.Contains(script, "data:") {
-		t.Errorf("%s (%d): content security policy %q", name, p.status, csp)
-	}
-	if p.header.Get("X-Content-Type-Options") != "nosniff" {
-		t.Errorf("%s (%d): no nosniff", name, p.status)
-	}
-	switch p.header.Get("Referrer-Policy") {
-	case "no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin":
-	default:
-		t.Errorf("%s (%d): referrer policy %q", name, p.status, p.header.Get("Referrer-Policy"))
-	}
-	sts := p.header.Get("Strict-Transport-Security")
-	if hsts != (sts != "") || (hsts && !strings.Contains(sts, "max-age=31536000")) {
-		t.Errorf("%s (%d): Strict-Transport-Security %q, want it %v", name, p.status, sts, hsts)
-	}
-}
