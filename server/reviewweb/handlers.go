@@ -24,7 +24,7 @@ import (
 
 // Handlers serve the review pages.
 type Handlers struct {
-	render  *renderer
+	render  *web.Renderer
 	catalog *i18n.Catalog
 	store   *store.Store
 	review  *review.Service
@@ -49,7 +49,7 @@ func (h *Handlers) page(c *fiber.Ctx, org *model.Organisation) Page {
 }
 
 func (h *Handlers) show(c *fiber.Ctx, status int, name string, data any) error {
-	b, err := h.render.render(name, data)
+	b, err := h.render.Render(name, data)
 	if err != nil {
 		return err
 	}

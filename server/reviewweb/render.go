@@ -7,59 +7,9 @@
 // layout and partials.
 package reviewweb
 
-import (
-	"bytes"
-	"fmt"
-	"html/template"
-	"io/fs"
-	"path"
-	"strings"
+import "github.com/buurtstem/buurtstem/server/web"
 
-	clientweb "github.com/buurtstem/buurtstem/clients/web"
-)
-
-// renderer holds one parsed template set per page of this package.
-type renderer struct {
-	pages map[string]*template.Template
-}
-
-// newRenderer parses every page in templates/review with the layout and
-// partials; a template that does not parse fails start-up.
-func newRenderer() (*renderer, error) {
-	tfs := clientweb.Templates
-	shared := []string{"templates/layout.html"}
-	partials, err := fs.Glob(tfs, "templates/partials*.html")
-	if err != nil {
-		return nil, err
-	}
-	shared = append(shared, partials...)
-	files, err := fs.Glob(tfs, "templates/review/*.html")
-	if err != nil {
-		return nil, err
-	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("reviewweb: no templates")
-	}
-	r := &renderer{pages: map[string]*template.Template{}}
-	for _, f := range files {
-		name := strings.TrimSuffix(path.Base(f), ".html")
-		t, err := template.New("layout").ParseFS(tfs, append(append([]string{}, shared...), f)...)
-		if err != nil {
-			return nil, fmt.Errorf("reviewweb: template %s: %w", name, err)
-		}
-		r.pages[name] = t
-	}
-	return r, nil
-}
-
-func (r *renderer) render(page string, data any) ([]byte, error) {
-	t, ok := r.pages[page]
-	if !ok {
-		return nil, fmt.Errorf("reviewweb: no page %q", page)
-	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
-		return nil, fmt.Errorf("reviewweb: render %s: %w", page, err)
-	}
-	return buf.Bytes(), nil
-}
+// newRenderer parses every page in templates/review with the staff layout
+// and partials, as the staff pages are; a template that does not parse
+// fails start-up.
+func newRenderer() (*web.Renderer, error) { return web.NewRendererOf("review") }

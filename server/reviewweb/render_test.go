@@ -68,15 +68,15 @@ func TestEveryPageRendersInEveryLanguage(t *testing.T) {
 		p := Page{Page: web.Page{L: cat.Localizer(lang.Code), Langs: cat.Languages(), Staff: st, CSRF: "tok"},
 			Org: &model.Organisation{ID: "o1", Name: "Gemeente <Test>"}}
 		data := pageData(p)
-		if len(data) != len(r.pages) {
-			t.Fatalf("%d pages, %d with data", len(r.pages), len(data))
+		if len(data) != len(r.Pages()) {
+			t.Fatalf("%d pages, %d with data", len(r.Pages()), len(data))
 		}
-		for name := range r.pages {
+		for _, name := range r.Pages() {
 			d, ok := data[name]
 			if !ok {
 				t.Fatalf("page %s has no typed data in pageData", name)
 			}
-			b, err := r.render(name, d)
+			b, err := r.Render(name, d)
 			if err != nil {
 				t.Fatalf("%s/%s: %v", lang.Code, name, err)
 			}

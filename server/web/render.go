@@ -41,6 +41,11 @@ func NewRendererOf(dir string) (*Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(files) == 0 {
+		// A misspelt directory would otherwise start a server whose every
+		// page fails.
+		return nil, fmt.Errorf("web: no templates in templates/%s", dir)
+	}
 	r := &Renderer{pages: map[string]*template.Template{}}
 	for _, f := range files {
 		name := strings.TrimSuffix(path.Base(f), ".html")
