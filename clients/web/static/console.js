@@ -17,9 +17,7 @@
   var state = root.dataset.state;
   var current = parseInt(root.dataset.current, 10);
 
-  var connEl = document.getElementById('conn');
   var stateEl = document.getElementById('state-label');
-  var participantsEl = document.getElementById('participants');
   var controlsSection = document.getElementById('controls-section');
   var controls = document.getElementById('controls');
   var controlError = document.getElementById('control-error');
@@ -42,43 +40,15 @@
     });
   }
 
-  var live = window.buurtstemLive.connect({
-    session: root.dataset.session,
-    role: 'intermediary',
-    lang: document.documentElement.lang,
-    onEvent: onEvent,
-    onStatus: onStatus
-  });
+  var live = results.follow({role: 'intermediary', apply: applyState, onEvent: onEvent});
 
-  function onStatus(status) {
-    var text = {connecting: msg.msgConnecting, live: msg.msgLive, reconnecting: msg.msgReconnecting,
-      ended: msg.msgEnded, denied: msg.msgDenied}[status];
-    if (connEl && text !== undefined) connEl.textContent = text;
-    if (status === 'ended') applyState({state: 'closed', current: current});
-  }
-
+  // onEvent handles what only the console shows; results.follow has
+  // handled the rest.
   function onEvent(env) {
     var d = env.data || {};
     switch (env.type) {
       case 'snapshot':
-        applySession(d.session);
-        setParticipants(d.participants);
-        (d.results || []).forEach(results.setResults);
-        results.setWall(d.wall);
         (d.pending || []).forEach(showContribution);
-        break;
-      case 'state':
-        if (d.session) applySession(d.session);
-        else applyState(d);
-        break;
-      case 'results':
-        results.setResults(d);
-        break;
-      case 'presence':
-        setParticipants(d.participants);
-        break;
-      case 'wall':
-        results.wallOp(d);
         break;
       case 'contribution':
         showContribution(d);
@@ -87,19 +57,6 @@
         showControlError(d.message);
         break;
     }
-  }
-
-  // applySession takes the session as the server sees it. The page shows
-  // the prompts as they were when it loaded; if they changed (an edit on
-  // the session page), the page is loaded again.
-  function applySession(s) {
-    if (!s) return;
-    var ids = (s.prompts || []).map(function (p) { return p.id; });
-    if (ids.join(' ') !== promptIds.join(' ')) {
-      window.location.reload();
-      return;
-    }
-    applyState(s);
   }
 
   function applyState(d) {
@@ -134,10 +91,6 @@
   }
 
   function cap(s) { return s ? s.charAt(0).toUpperCase() + s.slice(1) : ''; }
-
-  function setParticipants(n) {
-    if (participantsEl && typeof n === 'number') participantsEl.textContent = results.format(n);
-  }
 
   function showControlError(text) {
     if (!controlError) return;

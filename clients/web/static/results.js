@@ -2,7 +2,8 @@
    bars of faces, themes and picture choices, the wall of approved written
    answers and the ranking of priority dots. The server renders every
    prompt's section with its translated labels and pictograms; this script
-   only fills in numbers and the wall, and shows the current prompt.
+   only fills in numbers and the wall, and shows the current prompt. Its
+   follow() runs the live connection both pages share.
    Bars are SVG rects whose width attribute is set (no inline styles). */
 (function () {
   'use strict';
@@ -124,7 +125,74 @@
       wall.push(it);
     }
 
-    return {
+    // follow connects to the session live (live.js) as opts.role (with
+    // opts.key for the projector) and keeps what the console and the
+    // projector share up to date: the connection status, the participant
+    // count, the results and the wall. A state change goes to opts.apply;
+    // a session whose prompts differ from the page's reloads the page,
+    // which shows the prompts as they were when it loaded. Every event
+    // goes on to opts.onEvent for what only that page shows. Returns the
+    // connection.
+    function follow(opts) {
+      var msg = root.dataset;
+      var connEl = document.getElementById('conn');
+      var participantsEl = document.getElementById('participants');
+
+      function setParticipants(n) {
+        if (participantsEl && typeof n === 'number') participantsEl.textContent = number.format(n);
+      }
+
+      function applySession(s) {
+        if (!s) return;
+        var ids = (s.prompts || []).map(function (p) { return p.id; });
+        if (ids.join(' ') !== order.join(' ')) {
+          window.location.reload();
+          return;
+        }
+        opts.apply(s);
+      }
+
+      return window.buurtstemLive.connect({
+        session: root.dataset.session,
+        role: opts.role,
+        key: opts.key,
+        lang: document.documentElement.lang,
+        onStatus: function (status) {
+          var text = {connecting: msg.msgConnecting, live: msg.msgLive, reconnecting: msg.msgReconnecting,
+            ended: msg.msgEnded, denied: msg.msgDenied}[status];
+          if (connEl && text !== undefined) connEl.textContent = text;
+          if (status === 'ended') opts.apply({state: 'closed'});
+        },
+        onEvent: function (env) {
+          var d = env.data || {};
+          switch (env.type) {
+            case 'snapshot':
+              applySession(d.session);
+              setParticipants(d.participants);
+              (d.results || []).forEach(api.setResults);
+              api.setWall(d.wall);
+              break;
+            case 'state':
+              if (d.session) applySession(d.session);
+              else opts.apply(d);
+              break;
+            case 'results':
+              api.setResults(d);
+              break;
+            case 'presence':
+              setParticipants(d.participants);
+              break;
+            case 'wall':
+              api.wallOp(d);
+              break;
+          }
+          if (opts.onEvent) opts.onEvent(env);
+        }
+      });
+    }
+
+    var api = {
+      follow: follow,
       setResults: function (r) {
         if (!r || !r.prompt_id) return;
         tallies[r.prompt_id] = r;
@@ -178,6 +246,7 @@
       promptIds: function () { return order.slice(); },
       format: function (n) { return number.format(n); }
     };
+    return api;
   }
 
   window.buurtstemResults = results;
