@@ -39,6 +39,11 @@ type Indexer struct {
 	open     map[string]*openChunk // by session: the chunk this process fills
 	next     int                   // number of this process's next chunk
 	sessions map[string]sessionInfo
+	// counted holds, per report day, the participants this process has
+	// already passed to the store, so each write carries only new ones
+	// (see store.AddReportDays). Forgetting it only costs repeats.
+	counted     map[string]map[string]struct{}
+	countedSize int
 }
 
 type openChunk struct {
@@ -51,7 +56,8 @@ type sessionInfo struct{ org, neighbourhood string }
 
 // NewIndexer returns an Indexer; loc is the time zone of report days.
 func NewIndexer(s *store.Store, loc *time.Location) *Indexer {
-	return &Indexer{store: s, loc: loc, open: map[string]*openChunk{}, sessions: map[string]sessionInfo{}}
+	return &Indexer{store: s, loc: loc, open: map[string]*openChunk{}, sessions: map[string]sessionInfo{},
+		counted: map[string]map[string]struct{}{}}
 }
 
 // Add indexes and counts newly stored contributions (not duplicates). A
@@ -105,12 +111,50 @@ func (ix *Indexer) Add(ctx context.Context, cs []*model.Contribution) error {
 	}
 	deltas := make([]*model.ReportDay, 0, len(dayOrder))
 	for _, id := range dayOrder {
+		ix.dropCounted(days[id])
 		deltas = append(deltas, days[id])
 	}
-	if err := ix.store.AddReportDays(ctx, deltas); err != nil && firstErr == nil {
-		firstErr = err
+	if err := ix.store.AddReportDays(ctx, deltas); err != nil {
+		if firstErr == nil {
+			firstErr = err
+		}
+	} else {
+		for _, d := range deltas {
+			ix.markCounted(d)
+		}
 	}
 	return firstErr
+}
+
+// dropCounted removes from a delta the participants this process already
+// recorded for its day.
+func (ix *Indexer) dropCounted(d *model.ReportDay) {
+	seen := ix.counted[d.ID]
+	for p := range d.Participants {
+		if _, ok := seen[p]; ok {
+			delete(d.Participants, p)
+		}
+	}
+}
+
+// markCounted remembers a written delta's participants.
+func (ix *Indexer) markCounted(d *model.ReportDay) {
+	if len(d.Participants) == 0 {
+		return
+	}
+	seen := ix.counted[d.ID]
+	if seen == nil {
+		if ix.countedSize > 200_000 {
+			clear(ix.counted)
+			ix.countedSize = 0
+		}
+		seen = map[string]struct{}{}
+		ix.counted[d.ID] = seen
+	}
+	for p := range d.Participants {
+		seen[p] = struct{}{}
+	}
+	ix.countedSize += len(d.Participants)
 }
 
 // count adds one contribution to a day's counters.
