@@ -41,15 +41,19 @@ type manifests struct {
 // server-side field validation would make it.
 func strict(t *testing.T, file string, doc []byte, into any) {
 	t.Helper()
+	if err := decodeStrict(doc, into); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+}
+
+func decodeStrict(doc []byte, into any) error {
 	j, err := yaml.YAMLToJSON(doc)
 	if err != nil {
-		t.Fatalf("%s: %v", file, err)
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(j))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(into); err != nil {
-		t.Fatalf("%s: %v", file, err)
-	}
+	return dec.Decode(into)
 }
 
 type kustomization struct {
@@ -91,6 +95,17 @@ func loadManifests(t *testing.T) *manifests {
 	}
 
 	m := &manifests{}
+	// Decoding into a field's address fills the field with a new object.
+	into := map[string]any{
+		"apps/v1 Deployment":                     &m.deployment,
+		"v1 Service":                             &m.service,
+		"v1 Secret":                              &m.secret,
+		"v1 ConfigMap":                           &m.configMap,
+		"v1 Namespace":                           &m.namespace,
+		"networking.k8s.io/v1 Ingress":           &m.ingress,
+		"autoscaling/v2 HorizontalPodAutoscaler": &m.hpa,
+		"policy/v1 PodDisruptionBudget":          &m.pdb,
+	}
 	kinds := map[string]int{}
 	for _, name := range k.Resources {
 		b, err := os.ReadFile(filepath.Join(dir, name))
@@ -109,33 +124,8 @@ func loadManifests(t *testing.T) *manifests {
 				continue
 			}
 			kinds[meta.APIVersion+" "+meta.Kind]++
-			var obj any
-			switch meta.APIVersion + " " + meta.Kind {
-			case "apps/v1 Deployment":
-				m.deployment = &appsv1.Deployment{}
-				obj = m.deployment
-			case "v1 Service":
-				m.service = &corev1.Service{}
-				obj = m.service
-			case "v1 Secret":
-				m.secret = &corev1.Secret{}
-				obj = m.secret
-			case "v1 ConfigMap":
-				m.configMap = &corev1.ConfigMap{}
-				obj = m.configMap
-			case "v1 Namespace":
-				m.namespace = &corev1.Namespace{}
-				obj = m.namespace
-			case "networking.k8s.io/v1 Ingress":
-				m.ingress = &networkingv1.Ingress{}
-				obj = m.ingress
-			case "autoscaling/v2 HorizontalPodAutoscaler":
-				m.hpa = &autoscalingv2.HorizontalPodAutoscaler{}
-				obj = m.hpa
-			case "policy/v1 PodDisruptionBudget":
-				m.pdb = &policyv1.PodDisruptionBudget{}
-				obj = m.pdb
-			default:
+			obj, ok := into[meta.APIVersion+" "+meta.Kind]
+			if !ok {
 				t.Fatalf("%s: unexpected %s %s", name, meta.APIVersion, meta.Kind)
 			}
 			strict(t, name, doc, obj)
@@ -146,7 +136,7 @@ func loadManifests(t *testing.T) *manifests {
 			t.Fatalf("%d objects of %s", n, kind)
 		}
 	}
-	if len(kinds) != 8 {
+	if len(kinds) != len(into) {
 		t.Fatalf("want Namespace, Secret, ConfigMap, Deployment, Service, Ingress, HPA and PDB; have %v", kinds)
 	}
 	if k.Namespace != m.namespace.Name {
@@ -172,8 +162,12 @@ func TestKubernetesManifests(t *testing.T) {
 	if d.Spec.Replicas == nil || *d.Spec.Replicas < 2 {
 		t.Errorf("replicas %v, want at least 2", d.Spec.Replicas)
 	}
-	sel := labels.SelectorFromSet(d.Spec.Selector.MatchLabels)
-	if !sel.Matches(labels.Set(pod.Labels)) {
+	// selectsPods tells whether a selector (the Deployment's, the
+	// Service's, the PDB's) matches the Deployment's pods.
+	selectsPods := func(sel map[string]string) bool {
+		return labels.SelectorFromSet(sel).Matches(labels.Set(pod.Labels))
+	}
+	if !selectsPods(d.Spec.Selector.MatchLabels) {
 		t.Fatalf("deployment selector %v does not match its pod labels %v", d.Spec.Selector.MatchLabels, pod.Labels)
 	}
 	if ru := d.Spec.Strategy.RollingUpdate; ru == nil || ru.MaxUnavailable == nil || ru.MaxUnavailable.IntValue() != 0 {
@@ -280,7 +274,7 @@ func TestKubernetesManifests(t *testing.T) {
 	}
 
 	// Service selects the pods and targets the container port.
-	if !labels.SelectorFromSet(m.service.Spec.Selector).Matches(labels.Set(pod.Labels)) {
+	if !selectsPods(m.service.Spec.Selector) {
 		t.Error("service selector does not match the pods")
 	}
 	if m.service.Spec.Ports[0].TargetPort.String() != c.Ports[0].Name {
@@ -316,8 +310,7 @@ func TestKubernetesManifests(t *testing.T) {
 	}
 
 	// PDB over the same pods, leaving at least one running.
-	pdbSel := labels.SelectorFromSet(m.pdb.Spec.Selector.MatchLabels)
-	if !pdbSel.Matches(labels.Set(pod.Labels)) {
+	if !selectsPods(m.pdb.Spec.Selector.MatchLabels) {
 		t.Error("PDB selector does not match the pods")
 	}
 	if m.pdb.Spec.MaxUnavailable == nil || m.pdb.Spec.MaxUnavailable.IntValue() >= int(*h.Spec.MinReplicas) {
@@ -331,10 +324,7 @@ func TestKubernetesManifests(t *testing.T) {
 // misspelt field is refused.
 func TestStrictDecodingCatchesTypos(t *testing.T) {
 	doc := []byte("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec:\n  replicas: 2\n  template:\n    spec:\n      containers:\n        - name: x\n          readinesProbe: {}\n")
-	j, _ := yaml.YAMLToJSON(doc)
-	dec := json.NewDecoder(bytes.NewReader(j))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&appsv1.Deployment{}); err == nil || !strings.Contains(err.Error(), "readinesProbe") {
+	if err := decodeStrict(doc, &appsv1.Deployment{}); err == nil || !strings.Contains(err.Error(), "readinesProbe") {
 		t.Fatalf("a misspelt probe was accepted: %v", err)
 	}
 }
