@@ -69,6 +69,7 @@ type Server struct {
 	liveAPI  *api.SessionHandlers
 	cookies  web.Cookies
 	review   *review.Service
+	indexer  *review.Indexer
 	reviews  *reviewweb.Handlers
 	uploads  *uploads.Service
 	media    *api.MediaHandlers
@@ -118,6 +119,7 @@ func New(d Deps) (*Server, error) {
 	s.review = review.New(d.Store, d.Logger, 0)
 	s.review.SetNotifier(s.hub)
 	indexer := review.NewIndexer(d.Store, review.Location())
+	s.indexer = indexer
 	s.hub.SetCommitHook(func(ctx context.Context, cs []*model.Contribution) {
 		// Residents' "my input" lists (#5): queued, written in the background.
 		s.inputs.Record(ctx, cs)
@@ -245,6 +247,11 @@ func (s *Server) purge(ctx context.Context, every time.Duration) {
 			// the embedded engine lacks (store.IndexIDs).
 			if _, err := s.store.IndexIDs(ctx, ""); err != nil && ctx.Err() == nil {
 				s.log.Warn("Indexing _id of new collections failed.", "error", err)
+			}
+			// This process's run record, in case another instance's
+			// crash check forgot it (store.RunStarted).
+			if err := s.store.RunStarted(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("Recording that this process runs failed.", "error", err)
 			}
 			// Presence records of instances that stopped without saying so.
 			if _, err := s.store.PurgeLivePresence(ctx, time.Now().Add(-time.Hour)); err != nil && ctx.Err() == nil {

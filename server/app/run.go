@@ -68,6 +68,10 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 		closeStore()
 		return err
 	}
+	if _, err := srv.RepairAfterCrash(ctx); err != nil {
+		// Serving matters more: the next start checks again.
+		log.Error("Repairing the review index after a crash failed.", "error", err.Error())
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		closeStore()
@@ -104,6 +108,10 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		log.Warn("Open requests did not finish in time.", "error", err.Error())
+	} else if sctx.Err() == nil {
+		if err := srv.Stopped(sctx); err != nil {
+			log.Warn("Recording the clean stop failed; the next start checks the review index.", "error", err.Error())
+		}
 	}
 	closeStore()
 	log.Info("Stopped.", "duration_ms", time.Since(start).Milliseconds())

@@ -26,6 +26,8 @@ func main() {
 			os.Exit(restoreCommand(os.Args[2:]))
 		case "moderate":
 			os.Exit(moderateCommand(os.Args[2:], os.Stdin, os.Stdout, os.Stderr))
+		case "repair":
+			os.Exit(repairCommand(os.Args[2:], os.Stdout, os.Stderr))
 		case "healthcheck":
 			os.Exit(healthcheckCommand(os.Args[2:]))
 		}

@@ -1,0 +1,80 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/buurtstem/buurtstem/server/demo"
+	"github.com/buurtstem/buurtstem/server/model"
+	"github.com/buurtstem/buurtstem/server/store"
+	"github.com/buurtstem/buurtstem/server/store/storetest"
+)
+
+// TestRepairAfterCrashAtStart: another process of the same store started,
+// stored contributions and died before its commit hook ran. The start-up
+// check of the next server notices the unfinished run and adds them to
+// the reviewer's inbox and the report counters, once; a start after that
+// finds nothing to check.
+func TestRepairAfterCrashAtStart(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	_, s := e.liveSession("post")
+	dead, err := store.Open(ctx, store.Options{URI: storetest.URI(t), Database: storetest.DatabaseName(t), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dead.Close(ctx)
+	if err := dead.RunStarted(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var cs []*model.Contribution
+	for i := range 12 {
+		cs = append(cs, &model.Contribution{ID: fmt.Sprintf("%024x", 0xc0ffee00+i), SessionID: s.ID, OrgID: demo.OrgID,
+			PromptID: s.Prompts[2].ID, Kind: model.KindOpen, ParticipantID: fmt.Sprintf("crash%d", i%4), Lang: "nl",
+			Moderation: model.ModApproved, CreatedAt: time.Now().UTC().Add(-time.Minute), Answer: model.Answer{Text: fmt.Sprintf("Verloren antwoord %d", i)}})
+	}
+	if _, err := dead.InsertContributions(ctx, cs); err != nil {
+		t.Fatal(err)
+	}
+	rev := e.staffBrowser("reviewer")
+	inbox := "/orgs/" + demo.OrgID + "/inbox?limit=100&session=" + s.ID
+	if p := rev.get(inbox); strings.Contains(p.body, cs[0].ID) {
+		t.Fatal("the inbox shows input its hook never indexed: the test proves nothing")
+	}
+
+	r, err := e.srv.RepairAfterCrash(ctx)
+	if err != nil || r == nil || r.Indexed != 12 || r.Counted != 12 {
+		t.Fatalf("start-up repair: %+v %v", r, err)
+	}
+	p := rev.get(inbox)
+	if p.status != http.StatusOK {
+		t.Fatalf("inbox: %d", p.status)
+	}
+	for _, c := range cs {
+		if strings.Count(p.body, `value="`+c.ID+`"`) != 1 {
+			t.Errorf("after the repair the inbox does not list %s once", c.ID)
+		}
+	}
+	days, err := e.store.ReportDays(ctx, demo.OrgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, d := range days {
+		if d.SessionID == s.ID {
+			n += d.Contributions
+		}
+	}
+	if n != 12 {
+		t.Errorf("the report counts %d contributions of the session, want 12", n)
+	}
+	// The dead run is forgotten: the next start does not check again.
+	if r, err := e.srv.RepairAfterCrash(ctx); err != nil || r != nil {
+		t.Fatalf("second start: %+v %v", r, err)
+	}
+}
