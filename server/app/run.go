@@ -49,7 +49,9 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 	}
 
 	if cfg.Demo {
-		_, err = demo.Seed(ctx, st, out)
+		if _, err = demo.Seed(ctx, st, out); err == nil {
+			_, err = demo.SeedFeedback(ctx, st, out)
+		}
 	} else {
 		err = admin.Bootstrap(ctx, st, out)
 	}
