@@ -44,6 +44,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	status, code, msgID, field, data := classify(err)
 	if status >= 500 && status != fiber.StatusServiceUnavailable {
 		s.log.Error("Request failed.", "route", c.Route().Path, "error", err.Error())
+	} else if msgID == "error.storage_full" {
+		// The operator must act (free space); nothing was written.
+		s.log.Error("The store's disk is full: nothing new is saved until space is freed.", "route", c.Route().Path, "error", err.Error())
 	} else if status == fiber.StatusServiceUnavailable {
 		s.log.Warn("Store unavailable.", "route", c.Route().Path, "error", err.Error())
 	}

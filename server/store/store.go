@@ -226,10 +226,26 @@ func mapErr(err error) error {
 		return &apperr.Error{Kind: apperr.ErrNotFound, MsgID: "error.not_found", Cause: err}
 	case mongo.IsDuplicateKeyError(err):
 		return &apperr.Error{Kind: apperr.ErrConflict, MsgID: "error.conflict", Cause: err}
+	case storageFull(err):
+		// Unavailable, not internal: nothing was written, and the write
+		// succeeds unchanged once the operator frees space (503 with a
+		// retry hint; live submissions are resent with the same id).
+		return &apperr.Error{Kind: apperr.ErrUnavailable, MsgID: "error.storage_full", Cause: err}
 	case unavailable(err):
 		return &apperr.Error{Kind: apperr.ErrUnavailable, MsgID: "error.unavailable", Cause: err}
 	}
 	return err
+}
+
+// storageFull recognises a full disk: SQLite's SQLITE_FULL through the
+// embedded engine, MongoDB's OutOfDiskSpace (14031) or ENOSPC.
+func storageFull(err error) bool {
+	var se mongo.ServerError
+	if errors.As(err, &se) && se.HasErrorCode(14031) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "database or disk is full") || strings.Contains(msg, "no space left on device")
 }
 
 func unavailable(err error) bool {
