@@ -18,6 +18,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -32,6 +33,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -63,6 +65,7 @@ type options struct {
 	resultsRate int
 	resultsFor  time.Duration
 	debug       string // the server's profiler address (debug-listen)
+	profileDir  string // where CPU profiles of the prompt switches go
 }
 
 func main() {
@@ -82,6 +85,7 @@ func main() {
 	flag.DurationVar(&o.resultsFor, "results-for", 5*time.Second, "how long to time results at a room's pace")
 	flag.BoolVar(&o.baseline, "baseline", true, "also measure a bare gorilla/websocket broadcast")
 	flag.IntVar(&o.baselineMax, "baseline-max", 9000, "most connections for the baseline (it holds both ends in this process)")
+	flag.StringVar(&o.profileDir, "profile-dir", "", "write CPU profiles of the server and of the load generator during the prompt switches to this directory")
 	flag.BoolVar(&o.restart, "restart", true, "kill the server (SIGKILL), restart it and time the resynchronisation (only without -base)")
 	flag.Parse()
 	// Thousands of simulated phones make a large heap whose collections
@@ -197,6 +201,10 @@ func run(o options) error {
 	}
 
 	// Prompt switches.
+	stopProfiles, err := startProfiles(&o)
+	if err != nil {
+		return err
+	}
 	var switchLat []time.Duration
 	for i := 0; i < o.switches; i++ {
 		for _, r := range conns {
@@ -219,6 +227,9 @@ func run(o options) error {
 			fmt.Printf("  switch %d: %d residents did not receive it within 10 s\n", i, missed)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+	if err := stopProfiles(); err != nil {
+		return err
 	}
 	fmt.Printf("prompt switch delivery to %d residents (%d switches): %s\n", len(conns), o.switches, summary(switchLat))
 
@@ -367,13 +378,10 @@ func (r *res) event(env protocol.Envelope) {
 	now := time.Now()
 	switch env.Type {
 	case protocol.TypeState:
-		// Only the fields the measurement needs: decoding whole prompts in
+		// Only the field the measurement needs: decoding whole prompts in
 		// 10,000 simulated phones on the server's own two cores would
 		// measure the load generator, not the server.
-		var st struct {
-			Current int `json:"current"`
-		}
-		if json.Unmarshal(env.Data, &st) == nil && int64(st.Current) == r.want.Load() {
+		if cur, ok := currentOf(env.Data); ok && int64(cur) == r.want.Load() {
 			select {
 			case r.gotState <- now:
 			default:
@@ -392,6 +400,24 @@ func (r *res) event(env protocol.Envelope) {
 			r.mu.Unlock()
 		}
 	}
+}
+
+// currentOf reads the top-level "current" field of a state event. It is a
+// byte search, not a decoder: encoding/json with reflection cost more than
+// the server's whole write per resident. The key cannot be matched inside a
+// string value, where JSON escapes the quote before the colon.
+func currentOf(data []byte) (int, bool) {
+	i := bytes.Index(data, []byte(`"current":`))
+	if i < 0 {
+		return 0, false
+	}
+	rest := data[i+len(`"current":`):]
+	end := 0
+	for end < len(rest) && (rest[end] == '-' || rest[end] >= '0' && rest[end] <= '9') {
+		end++
+	}
+	n, err := strconv.Atoi(string(rest[:end]))
+	return n, err == nil
 }
 
 func drain(c *live.Conn) {
@@ -420,6 +446,60 @@ func serverLive(o *options) (int64, error) {
 	}
 	m, err := serverMetrics(o.base, "go_memstats_heap_inuse_bytes", "go_memstats_stack_inuse_bytes")
 	return m["go_memstats_heap_inuse_bytes"] + m["go_memstats_stack_inuse_bytes"], err
+}
+
+// startProfiles starts CPU profiles of the load generator and, through its
+// profiler address, of the server, to see where a prompt switch's time goes
+// on each side. The returned function ends both and writes them to
+// o.profileDir (loadgen.pprof, server.pprof). Without -profile-dir it does
+// nothing.
+func startProfiles(o *options) (func() error, error) {
+	if o.profileDir == "" {
+		return func() error { return nil }, nil
+	}
+	if o.debug == "" {
+		return nil, errors.New("-profile-dir needs the server's profiler address (-debug)")
+	}
+	if err := os.MkdirAll(o.profileDir, 0o755); err != nil {
+		return nil, err
+	}
+	own, err := os.Create(filepath.Join(o.profileDir, "loadgen.pprof"))
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(own); err != nil {
+		own.Close()
+		return nil, err
+	}
+	// The server's profile runs for a fixed time: long enough for the
+	// switches (each waits for every resident, then 200 ms).
+	secs := 2 + o.switches
+	srvDone := make(chan error, 1)
+	go func() {
+		resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", o.debug, secs))
+		if err != nil {
+			srvDone <- err
+			return
+		}
+		defer resp.Body.Close()
+		f, err := os.Create(filepath.Join(o.profileDir, "server.pprof"))
+		if err != nil {
+			srvDone <- err
+			return
+		}
+		_, err = io.Copy(f, resp.Body)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		srvDone <- err
+	}()
+	return func() error {
+		pprof.StopCPUProfile()
+		if err := own.Close(); err != nil {
+			return err
+		}
+		return <-srvDone
+	}, nil
 }
 
 func serverMetrics(base string, names ...string) (map[string]int64, error) {
