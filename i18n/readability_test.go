@@ -40,7 +40,7 @@ import (
 
 var residentFacing = []string{
 	"resident.", "join.", "answer.", "prompt.", "receipt.", "feedback.", "board.", "live.", "moderation.",
-	"privacy.", "accessibility.",
+	"privacy.", "accessibility.", "credits.",
 	"content.", "error.", "form.", "flash.", "projector.", "face.", "theme.",
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/buurtstem/buurtstem/server/live/protocol"
 	"github.com/buurtstem/buurtstem/server/media/mediatest"
 	"github.com/buurtstem/buurtstem/server/model"
+	"github.com/buurtstem/buurtstem/server/uploads"
 )
 
 // Voice notes, photos and prompt recordings over real HTTP and a real
@@ -212,6 +213,9 @@ func (e *env) foreignStaff() *browser {
 // nothing is stored.
 func TestMediaBadUploads(t *testing.T) {
 	e := start(t)
+	// One device sends every case in six languages: far more than a
+	// resident's upload budget, which TestUploadBudgetPerParticipant tests.
+	e.srv.Uploads().SetBudget(uploads.Budget{Burst: 1000, Every: time.Millisecond})
 	staff, s := e.mediaSession("voice", "photo")
 	me := e.participant(s.Code)
 	nobody := e.participant("")

@@ -38,6 +38,8 @@ func (s *Server) routes() {
 	// The privacy and accessibility statements (#9), linked from every page.
 	f.Get("/privacy", s.web.Privacy)
 	f.Get("/accessibility", s.web.Accessibility)
+	// Who made the pictograms and the software, and their licences (#5).
+	f.Get("/credits", s.web.Credits)
 
 	// Staff pages take requireStaff per route: a Group("") middleware would
 	// run for every later route, the API login and unknown paths included.

@@ -7,14 +7,15 @@ import (
 )
 
 // TestStatementsInEveryLanguage: the privacy and accessibility statements
-// need no login, are translated into every shipped language (Arabic right
-// to left), and the footer of every kind of page links to both: staff
-// pages, the login, resident pages, the public board and error pages.
+// and the credits need no login, are translated into every shipped language
+// (Arabic right to left), and the footer of every kind of page links to all
+// three: staff pages, the login, resident pages, the public board and error
+// pages.
 func TestStatementsInEveryLanguage(t *testing.T) {
 	e := start(t)
 	_, s := e.liveSession("post")
 	br := e.browser()
-	for _, path := range []string{"/privacy", "/accessibility"} {
+	for _, path := range []string{"/privacy", "/accessibility", "/credits"} {
 		seen := map[string]string{}
 		for _, lang := range []string{"nl", "en", "ar", "tr", "pl", "uk"} {
 			p := br.get(path + "?lang=" + lang)
@@ -37,7 +38,7 @@ func TestStatementsInEveryLanguage(t *testing.T) {
 				t.Errorf("%s: %s and %s have the same title %q", path, lang, other, h1)
 			}
 			seen[h1] = lang
-			for _, id := range []string{"privacy.", "accessibility.", "layout."} {
+			for _, id := range []string{"privacy.", "accessibility.", "credits.", "layout."} {
 				if strings.Contains(p.body, ">"+id) {
 					t.Errorf("%s in %s: an untranslated message id", path, lang)
 				}
@@ -57,7 +58,7 @@ func TestStatementsInEveryLanguage(t *testing.T) {
 		"not found":        br.get("/bestaat-niet"),
 		"statement itself": br.get("/privacy"),
 	} {
-		for _, link := range []string{`href="/privacy"`, `href="/accessibility"`} {
+		for _, link := range []string{`href="/privacy"`, `href="/accessibility"`, `href="/credits"`} {
 			if !strings.Contains(p.body, link) {
 				t.Errorf("%s (%d): no footer link %s", name, p.status, link)
 			}

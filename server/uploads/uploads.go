@@ -34,6 +34,7 @@ type Service struct {
 	retention time.Duration
 	now       func() time.Time
 	photos    chan struct{}
+	perDevice *limiter // upload budgets per participant
 	log       *slog.Logger
 }
 
@@ -41,7 +42,7 @@ type Service struct {
 // set none.
 func New(st *store.Store, retention time.Duration, log *slog.Logger) *Service {
 	return &Service{store: st, limits: media.DefaultLimits, retention: retention, now: time.Now,
-		photos: make(chan struct{}, photoWorkers), log: log}
+		photos: make(chan struct{}, photoWorkers), perDevice: newLimiter(DefaultBudget), log: log}
 }
 
 // SetClock replaces the clock; tests use it to pass the retention period.
@@ -58,6 +59,11 @@ func (s *Service) Upload(ctx context.Context, sessionID, participant string, kin
 	}
 	if participant == "" {
 		return nil, apperr.New(apperr.ErrUnauthenticated, "join.required")
+	}
+	// Before any work: a refused upload costs no store read and no photo
+	// decoding.
+	if err := s.perDevice.allow(participant, s.now()); err != nil {
+		return nil, err
 	}
 	ls, err := s.store.SessionByID(ctx, sessionID)
 	if err != nil {

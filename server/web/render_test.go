@@ -61,6 +61,8 @@ func pageData(p Page) map[string]any {
 		"moderation_policy":  &ModerationPolicyPage{Page: p},
 		"privacy":            &StatementPage{Page: p},
 		"accessibility":      &StatementPage{Page: p},
+		"credits": &CreditsPage{Page: p, Pictograms: creditedPictograms(), PictogramLicence: PictogramLicence, Licence: Licence,
+			LicenceURL: LicenceURL, Libraries: Libraries},
 		"slips": &SlipsPage{Page: p, Session: ls, Count: 16, Max: 40, Form: Form{Failed: "slips", Errors: map[string]string{"count": "fout"}},
 			Sheet: &SlipSheet{Lang: i18n.Lang{Code: "ar", Dir: "rtl"}, L: p.L, Slips: []Slip{{Code: "ABCDE-FGHJK", URL: "http://x/r/ABCDEFGHJK", QR: "<svg></svg>"}}}},
 		"moderation_log": &ModerationLogPage{Page: p, Org: org, SessionID: "ls1", Entries: []LogRow{{When: "nu", UndoneBy: "c1:0002",
