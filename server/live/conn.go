@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"github.com/buurtstem/buurtstem/server/live/protocol"
 	"regexp"
 	"sync"
 	"sync/atomic"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/buurtstem/buurtstem/i18n"
 	"github.com/buurtstem/buurtstem/server/apperr"
+	"github.com/buurtstem/buurtstem/server/live/protocol"
 	"github.com/buurtstem/buurtstem/server/model"
 	"github.com/buurtstem/buurtstem/server/receipts"
 	"github.com/buurtstem/buurtstem/server/sessions"
@@ -64,8 +64,11 @@ type conn struct {
 	flushText string
 	closeCode int
 	closeText string
-	limiter   *rate.Limiter
-	strikes   int
+	// writing is the hub's clock when the current write began; 0: no
+	// write under way (see Hub.watchWrites).
+	writing atomic.Int64
+	limiter *rate.Limiter
+	strikes int
 	// warned is when the client was last told it is rate limited: once a
 	// second is enough, and more would fill its queue.
 	warned time.Time
@@ -128,11 +131,6 @@ func (c *conn) writer() {
 	defer ping.Stop()
 	defer close(c.written)
 	defer c.ws.Close()
-	// The write deadline moves at most once a second: setting it for every
-	// message is a timer update per connection per broadcast, measurable
-	// when a prompt switch goes to 10,000 phones. A write still gets at
-	// least writeTimeout minus a second.
-	var deadline time.Time
 	for {
 		select {
 		case m := <-c.send:
@@ -141,15 +139,23 @@ func (c *conn) writer() {
 				c.writeClose()
 				return
 			}
-			if now := time.Now(); deadline.Sub(now) < writeTimeout-time.Second {
-				deadline = now.Add(writeTimeout)
-				_ = c.ws.SetWriteDeadline(deadline)
+			select {
+			case <-c.quit: // killed: what is queued is not wanted any more
+				c.writeClose()
+				return
+			default:
 			}
-			if err := c.ws.WritePreparedMessage(m); err != nil {
+			c.writing.Store(c.hub.clock.Load())
+			err := c.ws.WritePreparedMessage(m)
+			c.writing.Store(0)
+			if err != nil {
 				c.kill(1006, "")
 			}
 		case <-ping.C:
-			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout)); err != nil {
+			c.writing.Store(c.hub.clock.Load())
+			err := c.ws.WriteControl(websocket.PingMessage, nil, time.Time{})
+			c.writing.Store(0)
+			if err != nil {
 				c.kill(1006, "")
 			}
 		case <-c.quit:
@@ -157,6 +163,41 @@ func (c *conn) writer() {
 			return
 		}
 	}
+}
+
+// watchWrites cuts off connections whose write has taken longer than
+// writeTimeout, once a second, until the hub stops. Writes carry no
+// deadline of their own: gorilla/websocket sets the socket's deadline
+// before every write, and any deadline but none moves a runtime timer, a
+// cost per connection per broadcast that showed in profiles of a prompt
+// switch to 10,000 phones. A stuck write is cut off 10 to 12 s after it
+// began.
+func (h *Hub) watchWrites() {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-h.ctx.Done():
+			return
+		case <-t.C:
+		}
+		h.cutStuckWrites(h.clock.Add(1))
+	}
+}
+
+// cutStuckWrites cuts off the connections whose write began more than
+// writeTimeout before the clock's now.
+func (h *Hub) cutStuckWrites(now int64) {
+	h.all.Range(func(k, _ any) bool {
+		c := k.(*conn)
+		if since := c.writing.Load(); since != 0 && now-since > int64(writeTimeout/time.Second) {
+			c.kill(1006, "")
+			// Repeated every second until the write gives up: the
+			// library resets the deadline when a write begins.
+			_ = c.ws.NetConn().SetWriteDeadline(time.Now())
+		}
+		return true
+	})
 }
 
 // writeClose sends the close frame; 1006 means the peer is gone already.

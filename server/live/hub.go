@@ -78,7 +78,10 @@ type Hub struct {
 	rooms map[string]*roomSlot
 	conns atomic.Int64
 	live  sync.WaitGroup // serving connections
-	all   sync.Map       // *conn → struct{}, for shutdown
+	all   sync.Map       // *conn → struct{}, for shutdown and watchWrites
+	// clock counts seconds from 1 for watchWrites; connections read it
+	// when a write begins instead of the time.
+	clock atomic.Int64
 	ctx   context.Context
 	stop  context.CancelFunc
 
@@ -154,7 +157,9 @@ func NewHub(cfg Config, st *store.Store, ss *sessions.Service, a *auth.Service, 
 		h.origins[o] = true
 	}
 	h.ctx, h.stop = context.WithCancel(context.Background())
+	h.clock.Store(1)
 	go h.commit.run(h.ctx)
+	go h.watchWrites()
 	return h
 }
 

@@ -1,0 +1,88 @@
+package live
+
+import (
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/buurtstem/buurtstem/server/live/protocol"
+)
+
+// TestStuckWriteIsCutOff: a device that stops reading blocks the write to
+// it once the socket buffers are full. Writes carry no deadline, so the
+// hub's clock cuts it off: not before writeTimeout, and then the writer
+// ends without waiting for the device.
+func TestStuckWriteIsCutOff(t *testing.T) {
+	accepted := make(chan *websocket.Conn, 1)
+	up := websocket.Upgrader{}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		accepted <- ws
+	}))
+	defer ts.Close()
+	d := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
+		c, err := net.Dial(network, addr)
+		if tc, ok := c.(*net.TCPConn); ok {
+			_ = tc.SetReadBuffer(4096)
+		}
+		return c, err
+	}}
+	device, _, err := d.Dial("ws"+strings.TrimPrefix(ts.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer device.Close() // and never reads
+	ws := <-accepted
+	_ = ws.NetConn().(*net.TCPConn).SetWriteBuffer(4096)
+
+	h := &Hub{}
+	h.clock.Store(1)
+	c := newConn(h, ws, identity{role: protocol.RoleResident})
+	h.all.Store(c, struct{}{})
+	go c.writer()
+	big, err := websocket.NewPreparedMessage(websocket.TextMessage, []byte(strings.Repeat("x", 8<<20)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.enqueue(big)
+	deadline := time.Now().Add(10 * time.Second)
+	for c.writing.Load() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the write did not begin")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	h.cutStuckWrites(1 + int64(writeTimeout/time.Second)) // exactly writeTimeout: still allowed
+	select {
+	case <-c.written:
+		t.Fatal("a write was cut off before writeTimeout")
+	case <-time.After(200 * time.Millisecond):
+	}
+	// Past writeTimeout. The hub repeats this every second: a cut that
+	// lands before the library sets its own (empty) deadline for the
+	// write is undone by it.
+	for now := 2 + int64(writeTimeout/time.Second); ; now++ {
+		h.cutStuckWrites(now)
+		select {
+		case <-c.written:
+		case <-time.After(time.Second):
+			if now > 10+int64(writeTimeout/time.Second) {
+				t.Fatal("the stuck write was not cut off")
+			}
+			continue
+		}
+		break
+	}
+	if c.closeCode != 1006 {
+		t.Fatalf("close code %d, want 1006 (the device is gone for all we know)", c.closeCode)
+	}
+}
