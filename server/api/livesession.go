@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/buurtstem/buurtstem/server/live"
 	"github.com/buurtstem/buurtstem/server/model"
 	"github.com/buurtstem/buurtstem/server/request"
 	"github.com/buurtstem/buurtstem/server/sessions"
@@ -38,9 +39,7 @@ type SessionDetail struct {
 func (h *SessionHandlers) detail(s *model.Session) SessionDetail {
 	d := SessionDetail{Session: s,
 		ProjectorURL: h.baseURL + "/orgs/" + s.OrgID + "/sessions/" + s.ID + "/projector?key=" + s.ProjectorKey}
-	if s.Code != "" {
-		d.JoinURL = h.baseURL + "/j/" + s.Code
-	}
+	d.JoinURL = live.JoinLink(h.baseURL, s)
 	return d
 }
 

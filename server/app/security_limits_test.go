@@ -136,10 +136,11 @@ func TestGuessingIsBoundedByTheLimiters(t *testing.T) {
 		"a guesser finds %.1f a day (a join code only admits to the session, as reading it off the projector would)",
 		jburst, jrate, openSessions, 86400*jrate*openSessions/1e6)
 
-	// What the global limit costs: while it is exhausted, a right code is
-	// refused too. Measured and reported, not hidden (see the report of #9).
+	// What the fresh devices' budget costs: while it is exhausted, a right
+	// code typed on a fresh device is refused too. The QR code's link and
+	// devices that joined before are not (TestGuessFloodCannotLockOutResidents).
 	refused := e.browser().postJSON("/api/v1/join", `{"code":"`+s.Code+`"}`).status == http.StatusTooManyRequests
-	t.Logf("while wrong join codes have exhausted the limit, the right code is refused: %v", refused)
+	t.Logf("while wrong join codes have exhausted the fresh devices' budget, the right code typed on a fresh device is refused: %v", refused)
 }
 
 // TestCommunityCentreSharedAddress: 300 residents in one community centre,

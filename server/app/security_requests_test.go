@@ -266,7 +266,7 @@ func TestSecurityHeadersEveryRoute(t *testing.T) {
 			":org": demo.OrgID, "neighbourhoods/:id": demo.BuurtAID, "venues/:id": demo.VenueID,
 			"staff/:id": e.accounts["reviewer"].ID, "sessions/:id": s.ID, "topics/:id": "no-such-topic",
 			"contributions/:id": ack.ContributionID, "s/:id": s.ID, "buurt/:id": demo.BuurtAID,
-			"media/:id": "no-such-media", ":code": code, ":session": s.ID, ":prompt": s.Prompts[0].ID, ":lang": "nl", ":batch": "no-such-batch",
+			"media/:id": "no-such-media", "photos/:id": "no-such-photo", ":code": code, ":session": s.ID, ":prompt": s.Prompts[0].ID, ":lang": "nl", ":batch": "no-such-batch",
 		}
 		admin := e.browser()
 		if !hsts {

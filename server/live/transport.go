@@ -20,10 +20,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gorilla/websocket"
-	"golang.org/x/time/rate"
 
 	"github.com/buurtstem/buurtstem/i18n"
 	"github.com/buurtstem/buurtstem/server/apperr"
+	"github.com/buurtstem/buurtstem/server/guess"
 	"github.com/buurtstem/buurtstem/server/model"
 	"github.com/buurtstem/buurtstem/server/request"
 	"github.com/buurtstem/buurtstem/server/sessions"
@@ -60,12 +60,13 @@ type Handler struct {
 	// SetCookie writes a cookie with the server's cookie policy.
 	setCookie     func(c *fiber.Ctx, name, value string, maxAge time.Duration)
 	sessionCookie string
-	// joinFailures limits wrong join codes for the whole instance, never
-	// per address: 60 at once, then one a second. Guessing one of 50 open
-	// sessions among a million codes then takes about 5.5 hours on average
-	// while a mistyped code by a resident passes.
-	joinFailures *rate.Limiter
-	upgrader     websocket.Upgrader
+	// joinGuesses limits wrong join codes, never per address: a budget for
+	// fresh devices, one for each device that joined before and one for
+	// all of those, so that a flood of wrong codes cannot lock out
+	// residents (package guess has the figures). A link with the session
+	// id (the QR code) needs no budget.
+	joinGuesses *guess.Guard
+	upgrader    websocket.Upgrader
 }
 
 // NewHandler returns the HTTP handlers of the hub.
@@ -73,7 +74,7 @@ type Handler struct {
 // use the same one (store.Secret).
 func NewHandler(h *Hub, secret []byte, setCookie func(*fiber.Ctx, string, string, time.Duration), sessionCookie string) *Handler {
 	lh := &Handler{hub: h, secret: secret, setCookie: setCookie, sessionCookie: sessionCookie,
-		joinFailures: rate.NewLimiter(1, 60)}
+		joinGuesses: guess.New(guess.JoinCodes)}
 	lh.upgrader = websocket.Upgrader{
 		// No read buffer size: gorilla then reads through the reader
 		// hijackWriter.Hijack hands it (of readBuffer bytes) instead of
@@ -126,18 +127,38 @@ func (lh *Handler) Join(c *fiber.Ctx) error {
 // device an anonymous participant token (cookie) if it has none. The API
 // join above and the resident pages (the QR code's link) share it, and with
 // it the limit on wrong codes.
+//
+// The code may carry the session id, "123456.{id}" (JoinLink: what the QR
+// code holds). The id is 128 random bits, so such a code cannot be
+// guessed and is looked up by _id without spending or needing a guess
+// budget: a device that scans the QR code joins even while a flood of
+// wrong codes has emptied the budgets. A wrong id is ignored and the code
+// is tried as typed.
 func (lh *Handler) JoinCode(c *fiber.Ctx, code string) (*model.Session, error) {
-	code = strings.TrimSpace(code)
+	code, sessionID, _ := strings.Cut(strings.TrimSpace(code), ".")
 	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
 		return nil, apperr.Invalid("code", "join.code_invalid")
 	}
-	if lh.joinFailures.Tokens() < 1 {
-		return nil, apperr.New(apperr.ErrTooMany, "join.too_many")
-	}
 	ctx := c.UserContext()
+	if sessionID != "" {
+		s, err := lh.hub.store.SessionByID(ctx, sessionID)
+		if err != nil && !errors.Is(err, apperr.ErrNotFound) {
+			return nil, err
+		}
+		if err == nil && s.Code == code && (s.State == model.StateOpen || s.State == model.StateRunning) {
+			if _, err := lh.participant(c, true); err != nil {
+				return nil, err
+			}
+			return s, nil
+		}
+	}
+	device, _ := lh.verify(c.Cookies(ParticipantCookie))
+	if !lh.joinGuesses.Allowed(device) {
+		return nil, apperr.New(apperr.ErrTooMany, "guess.too_many")
+	}
 	id, err := lh.hub.store.SessionIDByCode(ctx, code)
 	if errors.Is(err, apperr.ErrNotFound) {
-		lh.joinFailures.Allow()
+		lh.joinGuesses.Failed(device)
 		return nil, apperr.Invalid("code", "join.code_unknown")
 	}
 	if err != nil {
@@ -148,12 +169,22 @@ func (lh *Handler) JoinCode(c *fiber.Ctx, code string) (*model.Session, error) {
 		return nil, err
 	}
 	if s.State != model.StateOpen && s.State != model.StateRunning {
+		lh.joinGuesses.Failed(device)
 		return nil, apperr.Invalid("code", "join.code_unknown")
 	}
 	if _, err := lh.participant(c, true); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// JoinLink is the address a session's QR code holds: the code and the
+// session id, so that scanning it never waits for a guess budget.
+func JoinLink(baseURL string, s *model.Session) string {
+	if s.Code == "" {
+		return ""
+	}
+	return strings.TrimSuffix(baseURL, "/") + "/j/" + s.Code + "." + s.ID
 }
 
 // Participant returns the device's participant id from its cookie, or

@@ -89,6 +89,8 @@ func (h *Handlers) joinFailed(c *fiber.Ctx, code string, err error) error {
 		return err
 	}
 	l := h.page(c)
+	// The keypad shows the code only, not the session id a QR link adds.
+	code, _, _ = strings.Cut(code, ".")
 	return h.show(c, status, "join", &JoinPage{Page: l, Code: code, Error: l.T(e.MsgID)})
 }
 

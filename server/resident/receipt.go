@@ -85,14 +85,17 @@ func (h *Handlers) lookupReceipt(c *fiber.Ctx) (code, participant string, err er
 	if code == "" {
 		return "", "", h.receiptUnknown(c)
 	}
-	if h.receiptMisses.Tokens() < 1 {
+	// A device that joined a session before guesses on a budget of its
+	// own; "" (no participant cookie) shares the fresh devices' budget.
+	device, _ := h.join.Participant(c)
+	if !h.receiptGuesses.Allowed(device) {
 		pg := h.page(c)
 		c.Set(fiber.HeaderRetryAfter, "60")
-		return "", "", h.message(c, fiber.StatusTooManyRequests, "ui-question", pg.T("receipt.unknown_title"), pg.T("join.too_many"), "/", pg.T("resident.to_keypad"))
+		return "", "", h.message(c, fiber.StatusTooManyRequests, "ui-question", pg.T("receipt.unknown_title"), pg.T("guess.too_many"), "/", pg.T("resident.to_keypad"))
 	}
 	r, err := h.store.Receipt(c.UserContext(), code)
 	if errors.Is(err, apperr.ErrNotFound) {
-		h.receiptMisses.Allow()
+		h.receiptGuesses.Failed(device)
 		return "", "", h.receiptUnknown(c)
 	}
 	if err != nil {

@@ -16,13 +16,12 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"golang.org/x/time/rate"
 
 	"github.com/buurtstem/buurtstem/i18n"
 	"github.com/buurtstem/buurtstem/server/apperr"
+	"github.com/buurtstem/buurtstem/server/guess"
 	"github.com/buurtstem/buurtstem/server/model"
 	"github.com/buurtstem/buurtstem/server/request"
 	"github.com/buurtstem/buurtstem/server/store"
@@ -46,12 +45,12 @@ type Handlers struct {
 	cookies web.Cookies
 	baseURL string
 	log     *slog.Logger
-	// receiptMisses limits lookups of receipt codes that do not exist, for
-	// the whole instance and never per address (a community centre shares
-	// one): bursts of 30, then one every two seconds. With 31^10 possible
-	// codes, guessing one of a million receipts takes ~10^9 tries, decades
-	// at this rate.
-	receiptMisses *rate.Limiter
+	// receiptGuesses limits lookups of receipt codes that do not exist,
+	// never per address (a community centre shares one): fresh devices
+	// share a budget, a device that joined before has its own, so a flood
+	// of wrong codes cannot lock residents out (package guess has the
+	// figures: finding one of a million receipts takes decades).
+	receiptGuesses *guess.Guard
 	// retention gives an organisation's retention period for voice notes
 	// and photos in months (uploads.Service.RetentionMonths).
 	retention func(*model.Organisation) int
@@ -84,7 +83,7 @@ func NewHandlers(cfg Config) (*Handlers, error) {
 		return nil, errors.New("resident: Config.RetentionMonths is required")
 	}
 	return &Handlers{store: cfg.Store, join: cfg.Join, render: r, catalog: cfg.Catalog, cookies: cfg.Cookies,
-		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"), log: cfg.Logger, receiptMisses: rate.NewLimiter(rate.Every(2*time.Second), 30),
+		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"), log: cfg.Logger, receiptGuesses: guess.New(guess.ReceiptCodes),
 		retention: cfg.RetentionMonths}, nil
 }
 

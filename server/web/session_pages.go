@@ -12,6 +12,7 @@ import (
 
 	clientweb "github.com/buurtstem/buurtstem/clients/web"
 	"github.com/buurtstem/buurtstem/server/apperr"
+	"github.com/buurtstem/buurtstem/server/live"
 	"github.com/buurtstem/buurtstem/server/model"
 	"github.com/buurtstem/buurtstem/server/receipts"
 	"github.com/buurtstem/buurtstem/server/request"
@@ -67,10 +68,7 @@ func sessionPath(orgID, id string) string { return "/orgs/" + orgID + "/sessions
 
 // joinURL is the address residents open: what the QR code holds.
 func (h *SessionPages) joinURL(s *model.Session) string {
-	if s.Code == "" {
-		return ""
-	}
-	return h.baseURL + "/j/" + s.Code
+	return live.JoinLink(h.baseURL, s)
 }
 
 // projectorURL is the read-only link for the projector, with its key.
