@@ -130,6 +130,19 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	_ = os.WriteFile(filepath.Join(dir, name+".png"), b, 0o644)
 }
 
+// logIn logs a staff member in through the login form, in Dutch, and
+// waits for the home page.
+func logIn(e *env, acc demo.Account) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Navigate(e.url+"/login?lang=nl"),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), acc.Email),
+		chromedp.SendKeys(chromedp.CSS("#password"), acc.Password),
+		chromedp.Submit(chromedp.CSS("#password")),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/orgs/`+demo.OrgID+`/sessions"]`)),
+	)
+}
+
 // poll waits until a JavaScript expression is true in the tab.
 func poll(expr string) chromedp.Action[chromedp.Void] {
 	return chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(15*time.Second))
@@ -152,14 +165,7 @@ func TestBrowserConsoleAndProjector(t *testing.T) {
 	path := org + "/sessions/" + s.ID
 	acc := e.accounts["intermediary"]
 
-	browserStep(t, ctx, "log in",
-		chromedp.Navigate(e.url+"/login?lang=nl"),
-		chromedp.WaitVisible(chromedp.CSS("#email")),
-		chromedp.SendKeys(chromedp.CSS("#email"), acc.Email),
-		chromedp.SendKeys(chromedp.CSS("#password"), acc.Password),
-		chromedp.Submit(chromedp.CSS("#password")),
-		chromedp.WaitVisible(chromedp.CSS(`a[href="`+org+`/sessions"]`)),
-	)
+	browserStep(t, ctx, "log in", logIn(e, acc))
 	browserStep(t, ctx, "open the console",
 		chromedp.Click(chromedp.CSS(`a[href="`+org+`/sessions"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`a[href="`+path+`"]`)),

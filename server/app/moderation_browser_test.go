@@ -31,12 +31,7 @@ func TestBrowserModerationQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 	browserStep(t, ctx, "log in and open the console",
-		chromedp.Navigate(e.url+"/login?lang=nl"),
-		chromedp.WaitVisible(chromedp.CSS("#email")),
-		chromedp.SendKeys(chromedp.CSS("#email"), acc.Email),
-		chromedp.SendKeys(chromedp.CSS("#password"), acc.Password),
-		chromedp.Submit(chromedp.CSS("#password")),
-		chromedp.WaitVisible(chromedp.CSS(`a[href="/orgs/`+demo.OrgID+`/sessions"]`)),
+		logIn(e, acc),
 		chromedp.Navigate(e.url+path+"/console"),
 		poll(`document.body.dataset.live === "live"`),
 		poll(`!!document.querySelector('#shortcuts kbd')`),
