@@ -17,7 +17,8 @@ import (
 // would, in three browsers: a resident answers in Arabic on a phone; a
 // reviewer at the office finds the answer in the inbox, groups it into a
 // topic and publishes a planned response through the staff pages (forms,
-// CSRF tokens and all); the resident sees the response on "my input"
+// CSRF tokens and all); the phone, still connected, is told at once; the
+// resident sees the response on "my input"
 // (right to left, in Arabic), someone else's browser sees it by typing the
 // receipt code and on the neighbourhood's public board, and the phone sees
 // it in the feedback round of the next session there. Every resident view
@@ -88,6 +89,14 @@ func TestBrowserFeedbackLoop(t *testing.T) {
 		click(`form[action$="/respond"] button[type="submit"]`),
 		afterNavigation(`location.search.includes("saved=1") && document.body.textContent.includes("`+answerNL+`")`),
 	)
+
+	// The phone, still in the session, is told at once.
+	browserStep(t, ph, "the response arrives live",
+		poll(`(() => { const b = document.getElementById("answered");
+			return !b.hidden && b.textContent.includes("`+answerAR+`") && !!b.querySelector('a[href="/mine"]') &&
+				!!b.querySelector('img[src$="/status-planned.svg"]'); })()`),
+	)
+	axeAudit(t, ph, "ar response pushed live")
 
 	// "My input" on the phone: the response beside the answer, in Arabic.
 	browserStep(t, ph, "my input shows the response",

@@ -713,6 +713,14 @@
     } else if (env.type === 'wall') {
       wall = wall.filter(function (w) { return w.contribution_id !== d.item.contribution_id; });
       if (d.op === 'add') wall.push(d.item);
+    } else if (env.type === 'feedback') {
+      // The municipality responded on a topic (#7): the feedback round
+      // shows it at once; a resident whose own input it answers is told,
+      // with the way to "my input". Another screen is not redrawn.
+      feedback = feedback.filter(function (f) { return f.topic_id !== d.topic_id; });
+      feedback.unshift(d);
+      if (document.body.dataset.screen === 'prompt-feedback') render();
+      if (d.mine && d.mine.length) showAnswered(d);
     } else if (env.type === 'moderation') {
       // Only the author's own connections get this: why their text is
       // changed, waits for a person, or is not shown (#6).
@@ -735,6 +743,19 @@
     whyBox.hidden = false;
     revealSpeakers();
     tell(message);
+  }
+  /* ---------- a response on the resident's own input (#7) ---------- */
+  var answeredBox = $('#answered');
+  function showAnswered(f) {
+    if (!answeredBox) return;
+    var text = pick(f.text);
+    answeredBox.replaceChildren(
+      el('p', {'class': 'response-head'}, [pict('status-' + f.status, 48), el('strong', {text: M.answered})]),
+      el('p', {'class': 'say-row'}, [el('span', {lang: text.lang, dir: 'auto', text: text.text}), speaker(text.text, text.lang, M.readAloud)]),
+      el('p', {}, [el('a', {href: '/mine'}, [pict('ui-list', 32), el('span', {text: M.toMine})])]));
+    answeredBox.hidden = false;
+    revealSpeakers();
+    tell(M.answered);
   }
   function onStatus(s) {
     conn.textContent = s === 'live' ? M.live : s === 'ended' ? M.ended : s === 'denied' ? M.denied : s === 'connecting' ? M.connecting : M.reconnecting;
