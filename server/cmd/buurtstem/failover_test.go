@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -206,7 +207,7 @@ func TestFailoverBehindProxy(t *testing.T) {
 		for i := range residents {
 			want[fmt.Sprint(face(i, p))]++
 		}
-		if res.Answered != residents || !equalCounts(res.Counts, want) {
+		if res.Answered != residents || !maps.Equal(res.Counts, want) {
 			t.Fatalf("prompt %d after failover: %d answered %v, want %d with %v", p+1, res.Answered, res.Counts, residents, want)
 		}
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http/cookiejar"
 	"sync"
 	"syscall"
@@ -104,7 +105,7 @@ func TestResumeAfterRestart(t *testing.T) {
 		want[fmt.Sprint(d.face)]++
 	}
 	res := snap.Results[0]
-	if res.Answered != n || !equalCounts(res.Counts, want) {
+	if res.Answered != n || !maps.Equal(res.Counts, want) {
 		t.Fatalf("after restart: %+v, want %d answered with %v", res, n, want)
 	}
 	count := 0

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http/cookiejar"
 	"syscall"
 	"testing"
@@ -144,7 +145,7 @@ func TestTwoInstancesServeOneSession(t *testing.T) {
 			continue
 		}
 		_ = json.Unmarshal(env.Data, &last)
-		if last.Answered == 2*perInstance && equalCounts(last.Counts, want) {
+		if last.Answered == 2*perInstance && maps.Equal(last.Counts, want) {
 			return
 		}
 	}

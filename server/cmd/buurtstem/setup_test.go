@@ -254,15 +254,3 @@ func projectorSnapshot(t *testing.T, ctx context.Context, base string, s *apicli
 	}
 	return snap
 }
-
-func equalCounts(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
-}
