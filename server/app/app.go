@@ -113,7 +113,7 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.live = live.NewHandler(s.hub, secret, s.cookies.Set, s.cookies.Session())
+	s.live = live.NewHandler(s.hub, secret, s.cookies.Set, s.cookies.Session(), s.cookies.Participant())
 	// Closing the loop (#7): the inbox index and report counters are kept
 	// on write by the group commit; responses reach live sessions.
 	s.review = review.New(d.Store, d.Logger, 0)

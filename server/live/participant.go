@@ -7,5 +7,5 @@ import "github.com/gofiber/fiber/v2"
 // endpoints (voice note and photo uploads, playback) use it to know whose
 // request it is without any account.
 func (lh *Handler) ParticipantID(c *fiber.Ctx) (string, bool) {
-	return lh.verify(c.Cookies(ParticipantCookie))
+	return lh.verify(c.Cookies(lh.participantCookie))
 }

@@ -33,7 +33,9 @@ import (
 // account, remembered on the device so "my input" works. The token is 128
 // random bits followed by a 128-bit HMAC of them under a server secret: the
 // server recognises its own tokens without storing anything at join, which
-// would cost a synchronous disk write per resident.
+// would cost a synchronous disk write per resident. This is its name over
+// plain http (development); over https it is "__Host-bst_participant"
+// (NewHandler's participantCookie, web.Cookies.Participant).
 const ParticipantCookie = "bst_participant"
 
 // readBuffer is the per-connection read buffer: client messages are small.
@@ -58,8 +60,9 @@ type Handler struct {
 	hub    *Hub
 	secret []byte // signs participant tokens
 	// SetCookie writes a cookie with the server's cookie policy.
-	setCookie     func(c *fiber.Ctx, name, value string, maxAge time.Duration)
-	sessionCookie string
+	setCookie         func(c *fiber.Ctx, name, value string, maxAge time.Duration)
+	sessionCookie     string
+	participantCookie string // ParticipantCookie, __Host- prefixed over https
 	// joinGuesses limits wrong join codes, never per address: a budget for
 	// fresh devices, one for each device that joined before and one for
 	// all of those, so that a flood of wrong codes cannot lock out
@@ -71,9 +74,13 @@ type Handler struct {
 
 // NewHandler returns the HTTP handlers of the hub.
 // secret signs participant tokens; every instance sharing the store must
-// use the same one (store.Secret).
-func NewHandler(h *Hub, secret []byte, setCookie func(*fiber.Ctx, string, string, time.Duration), sessionCookie string) *Handler {
-	lh := &Handler{hub: h, secret: secret, setCookie: setCookie, sessionCookie: sessionCookie,
+// use the same one (store.Secret). participantCookie is the participant
+// cookie's name ("" for ParticipantCookie).
+func NewHandler(h *Hub, secret []byte, setCookie func(*fiber.Ctx, string, string, time.Duration), sessionCookie, participantCookie string) *Handler {
+	if participantCookie == "" {
+		participantCookie = ParticipantCookie
+	}
+	lh := &Handler{hub: h, secret: secret, setCookie: setCookie, sessionCookie: sessionCookie, participantCookie: participantCookie,
 		joinGuesses: guess.New(guess.JoinCodes)}
 	lh.upgrader = websocket.Upgrader{
 		// No read buffer size: gorilla then reads through the reader
@@ -152,7 +159,7 @@ func (lh *Handler) JoinCode(c *fiber.Ctx, code string) (*model.Session, error) {
 			return s, nil
 		}
 	}
-	device, _ := lh.verify(c.Cookies(ParticipantCookie))
+	device, _ := lh.verify(c.Cookies(lh.participantCookie))
 	if !lh.joinGuesses.Allowed(device) {
 		return nil, apperr.New(apperr.ErrTooMany, "guess.too_many")
 	}
@@ -195,7 +202,7 @@ func (lh *Handler) Participant(c *fiber.Ctx) (string, error) { return lh.partici
 // participant returns the device's participant id, creating a token if
 // create is set and there is none (or it is not one of ours).
 func (lh *Handler) participant(c *fiber.Ctx, create bool) (string, error) {
-	if id, ok := lh.verify(c.Cookies(ParticipantCookie)); ok {
+	if id, ok := lh.verify(c.Cookies(lh.participantCookie)); ok {
 		return id, nil
 	}
 	if !create {
@@ -206,7 +213,7 @@ func (lh *Handler) participant(c *fiber.Ctx, create bool) (string, error) {
 		return "", err
 	}
 	token := base64.RawURLEncoding.EncodeToString(append(random, lh.mac(random)...))
-	lh.setCookie(c, ParticipantCookie, token, 365*24*time.Hour)
+	lh.setCookie(c, lh.participantCookie, token, 365*24*time.Hour)
 	return participantID(random), nil
 }
 

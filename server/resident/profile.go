@@ -10,7 +10,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/buurtstem/buurtstem/server/apperr"
-	"github.com/buurtstem/buurtstem/server/live"
 	"github.com/buurtstem/buurtstem/server/model"
 )
 
@@ -101,7 +100,7 @@ func (h *Handlers) Leave(c *fiber.Ctx) error {
 	if err := requireJSON(c); err != nil {
 		return err
 	}
-	h.cookies.Set(c, live.ParticipantCookie, "", -1)
+	h.cookies.Set(c, h.cookies.Participant(), "", -1)
 	h.cookies.Set(c, h.cookies.Language(), "", -1)
 	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -54,6 +54,17 @@ func (c Cookies) PreSession() string {
 	return "bst_csrf"
 }
 
+// Participant is the name of a resident device's anonymous participant
+// cookie (live.ParticipantCookie over http). Over https the __Host- prefix
+// makes the browser refuse it unless it is Secure, for the exact host and
+// path "/": a sibling subdomain or a plain-http page cannot plant one.
+func (c Cookies) Participant() string {
+	if c.Secure {
+		return "__Host-bst_participant"
+	}
+	return "bst_participant"
+}
+
 // Language is the name of the cookie that remembers the chosen language.
 func (c Cookies) Language() string { return "bst_lang" }
 
