@@ -400,10 +400,7 @@ func TestUnknownRoute(t *testing.T) {
 func TestStoreUnreachable(t *testing.T) {
 	e := startWith(t, envOptions{ownEngine: true})
 	a := e.accounts["admin"]
-	br := e.browser()
-	if p := br.login(a.Email, a.Password); p.status != http.StatusSeeOther {
-		t.Fatalf("login: %d", p.status)
-	}
+	br := e.staffBrowser("admin")
 	token := br.get("/orgs/" + demo.OrgID).csrf(t)
 	api := e.apiLogin(a.Email, a.Password)
 	before := snapshot(t, e.store, demo.OrgID)
@@ -472,10 +469,7 @@ func TestStoreUnreachable(t *testing.T) {
 func TestCSRF(t *testing.T) {
 	e := start(t)
 	a := e.accounts["admin"]
-	br := e.browser()
-	if p := br.login(a.Email, a.Password); p.status != http.StatusSeeOther {
-		t.Fatalf("login: %d", p.status)
-	}
+	br := e.staffBrowser("admin")
 	token := br.get("/orgs/" + demo.OrgID).csrf(t)
 	api := e.apiLogin(a.Email, a.Password)
 	other := e.apiLogin(e.accounts["reviewer"].Email, e.accounts["reviewer"].Password)

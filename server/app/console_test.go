@@ -17,17 +17,6 @@ import (
 	"github.com/buurtstem/buurtstem/server/model"
 )
 
-// staffBrowser logs a browser in as the demo account with this role.
-func (e *env) staffBrowser(role string) *browser {
-	e.t.Helper()
-	b := e.browser()
-	a := e.accounts[role]
-	if p := b.login(a.Email, a.Password); p.status != http.StatusSeeOther {
-		e.t.Fatalf("login as %s: %d", role, p.status)
-	}
-	return b
-}
-
 var sessionLocation = regexp.MustCompile(`^/orgs/[^/]+/sessions/([0-9a-f]+)`)
 
 // sessionID returns the session id a redirect points to.

@@ -235,3 +235,14 @@ func checkHeaders(t *testing.T, name string, p *page, hsts bool) {
 		t.Errorf("%s (%d): Strict-Transport-Security %q, want it %v", name, p.status, sts, hsts)
 	}
 }
+
+// staffBrowser logs a browser in as the demo account with this role.
+func (e *env) staffBrowser(role string) *browser {
+	e.t.Helper()
+	b := e.browser()
+	a := e.accounts[role]
+	if p := b.login(a.Email, a.Password); p.status != http.StatusSeeOther {
+		e.t.Fatalf("login as %s: %d", role, p.status)
+	}
+	return b
+}

@@ -74,10 +74,7 @@ func fill(path, v string) string {
 func TestCSRFEveryRoute(t *testing.T) {
 	e := start(t)
 	a := e.accounts["admin"]
-	br := e.browser()
-	if p := br.login(a.Email, a.Password); p.status != http.StatusSeeOther {
-		t.Fatalf("login: %d", p.status)
-	}
+	br := e.staffBrowser("admin")
 	formToken := br.get("/orgs/" + demo.OrgID).csrf(t)
 	api := e.apiLogin(a.Email, a.Password)
 	before := snapshot(t, e.store, demo.OrgID)
