@@ -76,5 +76,5 @@ func (l *limiter) sweep(now time.Time) {
 }
 
 // SetBudget replaces the per-participant upload budget and forgets what was
-// spent; the configuration and tests use it.
+// spent; tests that send many files from one device use it.
 func (s *Service) SetBudget(b Budget) { s.perDevice = newLimiter(b) }
