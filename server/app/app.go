@@ -134,7 +134,14 @@ func New(d Deps) (*Server, error) {
 	s.liveAPI = api.NewSessionHandlers(s.sessions, s.hub, d.Config.BaseURL.String())
 	s.web = web.NewHandlers(renderer, d.Catalog, s.auth, adm, s.cookies)
 	s.console = web.NewSessionPages(s.web, s.sessions, s.hub, d.Config.BaseURL.String())
-	s.console.SetSlips(receipts.New(d.Store))
+	receiptSecret, err := d.Store.Secret(context.Background(), "receipt_links")
+	if err != nil {
+		return nil, err
+	}
+	receiptLinks := receipts.NewLinks(receiptSecret)
+	slips := receipts.New(d.Store)
+	slips.SetLinks(receiptLinks)
+	s.console.SetSlips(slips)
 	s.modlog = web.NewModerationLog(s.web, decisions.New(d.Store))
 	// Voice notes, photos and prompt recordings (#5).
 	s.uploads = uploads.New(d.Store, d.Config.MediaRetention, d.Logger)
@@ -142,7 +149,8 @@ func New(d Deps) (*Server, error) {
 	s.media.SetResponsePhotos(s.review)
 	s.web.SetRetentionMonths(s.uploads.RetentionMonths)
 	if s.resident, err = resident.NewHandlers(resident.Config{Store: d.Store, Join: s.live, Catalog: d.Catalog,
-		Cookies: s.cookies, BaseURL: d.Config.BaseURL.String(), Logger: d.Logger, RetentionMonths: s.uploads.RetentionMonths}); err != nil {
+		Cookies: s.cookies, BaseURL: d.Config.BaseURL.String(), Logger: d.Logger, RetentionMonths: s.uploads.RetentionMonths,
+		ReceiptLinks: receiptLinks}); err != nil {
 		return nil, err
 	}
 	s.resident.SetResponses(s.review)

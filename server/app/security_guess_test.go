@@ -46,7 +46,7 @@ func TestGuessFloodCannotLockOutResidents(t *testing.T) {
 	// A resident who joined before, with a receipt.
 	ret, _ := e.joined(t, s.Code, "nl")
 	rp := ret.postJSON("/api/v1/receipt", "{}")
-	var rc struct{ Code string }
+	var rc struct{ Code, QR string }
 	if err := json.Unmarshal([]byte(rp.body), &rc); err != nil || rp.status != http.StatusCreated {
 		t.Fatalf("receipt: %d %s", rp.status, rp.body)
 	}
@@ -132,6 +132,26 @@ func TestGuessFloodCannotLockOutResidents(t *testing.T) {
 	}
 	if p := ret.get("/r/" + rc.Code); p.status != http.StatusOK {
 		t.Errorf("a resident who joined before, opening their receipt during the flood: %d", p.status)
+	}
+
+	// A new phone scanning the receipt's QR code (a signed link) opens it;
+	// the same link with a wrong tag is a guess like a typed code, and a
+	// fresh device typing the code is refused.
+	signed := strings.TrimSuffix(rc.QR, "/qr.svg")
+	if !strings.HasPrefix(signed, "/r/") || !strings.Contains(signed, ".") {
+		t.Fatalf("receipt QR %q is not of a signed link", rc.QR)
+	}
+	if p := e.browser().get(rc.QR); p.status != http.StatusOK || !strings.Contains(p.body, "<svg") {
+		t.Errorf("the receipt's QR image by its signed link during the flood: %d", p.status)
+	}
+	if p := e.browser().get(signed); p.status != http.StatusOK {
+		t.Errorf("a new phone scanning the receipt's QR code during the flood: %d", p.status)
+	}
+	if p := e.browser().get(signed[:len(signed)-1] + "x"); p.status != http.StatusTooManyRequests {
+		t.Errorf("a receipt link with a wrong tag during the flood: %d, want 429 like a typed code", p.status)
+	}
+	if p := e.browser().get("/r/" + rc.Code); p.status != http.StatusTooManyRequests || !strings.Contains(p.body, tooMany) {
+		t.Errorf("a fresh device typing a receipt code during the flood: %d, want 429 with %q", p.status, tooMany)
 	}
 
 	// A guesser with a cookie of its own: 5 wrong guesses, then refused;

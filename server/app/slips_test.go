@@ -64,6 +64,11 @@ func TestReceiptSlips(t *testing.T) {
 	if len(codes) != 3 {
 		t.Fatalf("sheet holds %d slips, want 3", len(codes))
 	}
+	secret, err := e.store.Secret(context.Background(), "receipt_links")
+	if err != nil {
+		t.Fatal(err)
+	}
+	links := receipts.NewLinks(secret)
 	seen := map[string]bool{}
 	for _, m := range codes {
 		code := strings.ReplaceAll(m[1], "-", "")
@@ -71,8 +76,9 @@ func TestReceiptSlips(t *testing.T) {
 			t.Fatalf("code %s twice on one sheet", code)
 		}
 		seen[code] = true
-		// The QR code on the slip is the one of /r/{code}, drawn here.
-		qr, err := qrsvg.Encode(e.url+"/r/"+code, msg(t, "ar", "receipt.qr_title", "Code", m[1]))
+		// The QR code on the slip is the one of /r/{code} signed with the
+		// server's receipt link secret (receipts.Links), drawn here.
+		qr, err := qrsvg.Encode(e.url+links.Path(code), msg(t, "ar", "receipt.qr_title", "Code", m[1]))
 		if err != nil {
 			t.Fatal(err)
 		}

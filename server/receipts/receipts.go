@@ -15,7 +15,9 @@ package receipts
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"strings"
@@ -77,6 +79,44 @@ func Format(code string) string {
 	return code[:5] + "-" + code[5:]
 }
 
+// Links signs the address a receipt's QR code holds, /r/{code}.{tag}: the
+// tag is 64 bits of an HMAC of the code under a server secret, so a link
+// with a right tag cannot be a guess and is opened without spending or
+// needing a guess budget (package guess): a resident who scans a slip on
+// a fresh phone gets in even while a flood of wrong codes has emptied the
+// fresh devices' budget. A typed code, or a link with a wrong tag, is a
+// guess like any other. The zero Links signs nothing.
+type Links struct{ secret []byte }
+
+// NewLinks returns Links under a secret every instance shares (store.Secret).
+func NewLinks(secret []byte) Links { return Links{secret: secret} }
+
+// Path is a receipt's address, signed when l has a secret.
+func (l Links) Path(code string) string {
+	if len(l.secret) == 0 {
+		return "/r/" + code
+	}
+	return "/r/" + code + "." + l.tag(code)
+}
+
+// Split reads the {code} of /r/{code}: the normalised code ("" if it
+// cannot be one) and whether it carried the right tag.
+func (l Links) Split(param string) (code string, signed bool) {
+	typed, tag, _ := strings.Cut(param, ".")
+	code = Normalise(typed)
+	if code == "" || tag == "" || len(l.secret) == 0 {
+		return code, false
+	}
+	return code, hmac.Equal([]byte(tag), []byte(l.tag(code)))
+}
+
+func (l Links) tag(code string) string {
+	m := hmac.New(sha256.New, l.secret)
+	m.Write([]byte("receipt-link\x00"))
+	m.Write([]byte(code))
+	return hex.EncodeToString(m.Sum(nil)[:8])
+}
+
 // SlipPrefix starts the participant id of every slip: it is never a
 // device's participant id (those are hex hashes) nor an assisted one.
 const SlipPrefix = "slip:"
@@ -86,10 +126,19 @@ const MaxSlips = 40
 
 // Service makes and reads printed slips. Handlers call it; it calls the
 // store.
-type Service struct{ store *store.Store }
+type Service struct {
+	store *store.Store
+	links Links
+}
 
 // New returns a Service on a store.
 func New(st *store.Store) *Service { return &Service{store: st} }
+
+// SetLinks makes the slips' QR codes signed links (Links).
+func (s *Service) SetLinks(l Links) { s.links = l }
+
+// Path is the address a slip's QR code holds.
+func (s *Service) Path(code string) string { return s.links.Path(code) }
 
 // MakeSlips stores n new slips for an organisation, printed from one of
 // its sessions in lang, and returns their batch (read back by its _id to

@@ -52,3 +52,34 @@ func keys(m map[string]bool) []string {
 	}
 	return out
 }
+
+func TestLinksSignCodes(t *testing.T) {
+	l := NewLinks([]byte("0123456789abcdef0123456789abcdef"))
+	code := NewCode()
+	p := l.Path(code)
+	if !strings.HasPrefix(p, "/r/"+code+".") || len(p) != len("/r/")+Len+1+16 {
+		t.Fatalf("signed path %q", p)
+	}
+	param := strings.TrimPrefix(p, "/r/")
+	if got, signed := l.Split(param); got != code || !signed {
+		t.Fatalf("Split(%q) = %q, %v", param, got, signed)
+	}
+	// Typed forms still read, unsigned.
+	if got, signed := l.Split(Format(code)); got != code || signed {
+		t.Fatalf("typed code: %q, %v", got, signed)
+	}
+	// A wrong tag, another secret, or no secret: not signed.
+	if _, signed := l.Split(param[:len(param)-1] + "0"); signed && param[len(param)-1] != '0' {
+		t.Fatal("a wrong tag is accepted")
+	}
+	if _, signed := NewLinks([]byte("another secret of thirty-two b..")).Split(param); signed {
+		t.Fatal("a tag under another secret is accepted")
+	}
+	var zero Links
+	if zero.Path(code) != "/r/"+code {
+		t.Fatalf("zero Links signs: %q", zero.Path(code))
+	}
+	if _, signed := zero.Split(param); signed {
+		t.Fatal("zero Links accepts a tag")
+	}
+}

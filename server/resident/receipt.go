@@ -34,7 +34,7 @@ func (h *Handlers) ReceiptCreate(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Status(fiber.StatusCreated).JSON(ReceiptResponse{Code: receipts.Format(code), URL: h.baseURL + "/r/" + code, QR: "/r/" + code + "/qr.svg"})
+	return c.Status(fiber.StatusCreated).JSON(ReceiptResponse{Code: receipts.Format(code), URL: h.baseURL + "/r/" + code, QR: h.receiptLinks.Path(code) + "/qr.svg"})
 }
 
 // ReceiptForm answers the "look up a receipt" form: /r?code=….
@@ -69,7 +69,7 @@ func (h *Handlers) ReceiptQR(c *fiber.Ctx) error {
 	if err != nil || code == "" {
 		return err
 	}
-	b, err := qrsvg.Encode(h.baseURL+"/r/"+code, request.Localizer(c).T("receipt.qr_title", "Code", receipts.Format(code)))
+	b, err := qrsvg.Encode(h.baseURL+h.receiptLinks.Path(code), request.Localizer(c).T("receipt.qr_title", "Code", receipts.Format(code)))
 	if err != nil {
 		return err
 	}
@@ -81,9 +81,16 @@ func (h *Handlers) ReceiptQR(c *fiber.Ctx) error {
 // lookupReceipt finds the receipt of :code. Unknown codes are limited for
 // the whole instance; it has answered (code "") when the code is unknown.
 func (h *Handlers) lookupReceipt(c *fiber.Ctx) (code, participant string, err error) {
-	code = receipts.Normalise(c.Params("code"))
+	code, signed := h.receiptLinks.Split(c.Params("code"))
 	if code == "" {
 		return "", "", h.receiptUnknown(c)
+	}
+	if signed { // the QR code's link: not a guess
+		r, err := h.store.Receipt(c.UserContext(), code)
+		if err != nil {
+			return "", "", err
+		}
+		return code, r.ParticipantID, nil
 	}
 	// A device that joined a session before guesses on a budget of its
 	// own; "" (no participant cookie) shares the fresh devices' budget.

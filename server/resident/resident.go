@@ -23,6 +23,7 @@ import (
 	"github.com/buurtstem/buurtstem/server/apperr"
 	"github.com/buurtstem/buurtstem/server/guess"
 	"github.com/buurtstem/buurtstem/server/model"
+	"github.com/buurtstem/buurtstem/server/receipts"
 	"github.com/buurtstem/buurtstem/server/request"
 	"github.com/buurtstem/buurtstem/server/store"
 	"github.com/buurtstem/buurtstem/server/web"
@@ -51,6 +52,7 @@ type Handlers struct {
 	// of wrong codes cannot lock residents out (package guess has the
 	// figures: finding one of a million receipts takes decades).
 	receiptGuesses *guess.Guard
+	receiptLinks   receipts.Links
 	// retention gives an organisation's retention period for voice notes
 	// and photos in months (uploads.Service.RetentionMonths).
 	retention func(*model.Organisation) int
@@ -69,6 +71,8 @@ type Config struct {
 	// RetentionMonths is uploads.Service.RetentionMonths: "my input" and
 	// receipts say after how many months a purged file was deleted.
 	RetentionMonths func(*model.Organisation) int
+	// ReceiptLinks signs the receipts' QR links (receipts.Links).
+	ReceiptLinks receipts.Links
 }
 
 // NewHandlers returns the resident handlers.
@@ -83,7 +87,7 @@ func NewHandlers(cfg Config) (*Handlers, error) {
 		return nil, errors.New("resident: Config.RetentionMonths is required")
 	}
 	return &Handlers{store: cfg.Store, join: cfg.Join, render: r, catalog: cfg.Catalog, cookies: cfg.Cookies,
-		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"), log: cfg.Logger, receiptGuesses: guess.New(guess.ReceiptCodes),
+		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"), log: cfg.Logger, receiptGuesses: guess.New(guess.ReceiptCodes), receiptLinks: cfg.ReceiptLinks,
 		retention: cfg.RetentionMonths}, nil
 }
 

@@ -116,8 +116,10 @@ func (h *SessionPages) slipSheet(c *fiber.Ctx, s *model.Session, id string) erro
 	}
 	sheet := &SlipSheet{Lang: lang, L: h.catalog.Localizer(lang.Code)}
 	for _, code := range b.Codes {
+		// The QR code holds the signed link (no guess budget needed to
+		// open it); the printed address stays short enough to type.
 		u := h.baseURL + "/r/" + code
-		qr, err := qrsvg.Encode(u, sheet.L.T("receipt.qr_title", "Code", receipts.Format(code)))
+		qr, err := qrsvg.Encode(h.baseURL+h.slips.Path(code), sheet.L.T("receipt.qr_title", "Code", receipts.Format(code)))
 		if err != nil {
 			return err
 		}
