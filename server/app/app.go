@@ -109,6 +109,9 @@ func New(d Deps) (*Server, error) {
 	}
 	s.hub = live.NewHub(live.Config{MaxConns: d.Config.MaxConnections, Origins: d.Config.Origins()},
 		d.Store, s.sessions, s.auth, d.Catalog, d.Bus, d.Logger)
+	if d.Metrics != nil {
+		d.Metrics.Live(s.hub)
+	}
 	secret, err := d.Store.Secret(context.Background(), "participant_tokens")
 	if err != nil {
 		return nil, err

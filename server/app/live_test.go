@@ -453,8 +453,8 @@ func mustURL(s string) *url.URL {
 }
 
 // TestLiveSlowConsumer: a resident whose device stops reading is dropped
-// when its queue is full; the others keep getting every prompt switch
-// without waiting for it.
+// when its queue is full; the others keep getting the wall and every
+// prompt switch without waiting for it.
 func TestLiveSlowConsumer(t *testing.T) {
 	e := start(t)
 	ctx := context.Background()
@@ -530,12 +530,26 @@ func TestLiveSlowConsumer(t *testing.T) {
 	for got < 180 {
 		_, w := next[protocol.WallData](t, fast, protocol.TypeWall)
 		if w.Op == "add" {
-			got++
+			got += len(w.All())
 		}
 	}
 	worst := time.Since(start)
 	if worst > 5*time.Second {
 		t.Errorf("the reading resident needed %v after the last acknowledgement for the 180 answers", worst)
+	}
+	// The wall now comes at the room's pace, several answers a message,
+	// and may all fit in the socket buffers. Prompt switches are one
+	// message each: the slow device's queue overflows.
+	for i := range 2 * 64 {
+		if _, err := staff.MoveSession(ctx, demo.OrgID, s.ID, 1+i%2); err != nil {
+			t.Fatal(err)
+		}
+		for {
+			_, st := next[protocol.StateData](t, fast, protocol.TypeState)
+			if st.Current == 1+i%2 {
+				break
+			}
+		}
 	}
 	want := before + 36 - 1 // the writers joined, the slow one left
 	deadline := time.Now().Add(5 * time.Second)
@@ -544,6 +558,12 @@ func TestLiveSlowConsumer(t *testing.T) {
 	}
 	if got := e.srv.Hub().Conns(); got != want {
 		t.Fatalf("the slow consumer was not dropped: %d connections, want %d", got, want)
+	}
+	if slow, stuck := e.srv.Hub().Drops(); slow != 1 || stuck != 0 {
+		t.Fatalf("drops: %d for a full queue, %d for a stuck write; want 1 and 0", slow, stuck)
+	}
+	if m := e.browser().get("/metrics"); !strings.Contains(m.body, "buurtstem_live_dropped_slow_total 1") {
+		t.Fatalf("metrics do not count the drop:\n%s", m.body)
 	}
 	t.Logf("the reading resident had all 180 answers %v after the last acknowledgement; slow consumer dropped", worst)
 }
@@ -669,4 +689,86 @@ func TestLivePipelinedMessages(t *testing.T) {
 			pongs++
 		}
 	}
+}
+
+// TestLiveWallBurst: in a post-moderated session 200 residents send a
+// written answer at the same moment. Every answer reaches every phone's
+// wall, at the room's pace (several per message), and no phone is cut off
+// as too slow: one message per answer to every phone once overfilled
+// their queues.
+func TestLiveWallBurst(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	staff, s := e.liveSession("post")
+	if _, err := staff.MoveSession(ctx, demo.OrgID, s.ID, 2); err != nil {
+		t.Fatal(err)
+	}
+	const n = 200
+	conns := make([]*live.Conn, n)
+	for i := range conns {
+		conns[i], _ = e.resident(s.Code, live.Options{Buffer: 64})
+	}
+	type seen struct {
+		items    map[string]bool
+		messages int
+	}
+	views := make([]seen, n)
+	var wg sync.WaitGroup
+	for i, c := range conns {
+		views[i].items = map[string]bool{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			deadline := time.After(60 * time.Second)
+			for len(views[i].items) < n {
+				select {
+				case env, ok := <-c.Events():
+					if !ok {
+						return // closed: reported below
+					}
+					if env.Type != protocol.TypeWall {
+						continue
+					}
+					var w protocol.WallData
+					if err := json.Unmarshal(env.Data, &w); err != nil || w.Op != "add" {
+						continue
+					}
+					views[i].messages++
+					for _, it := range w.All() {
+						views[i].items[it.ContributionID] = true
+					}
+				case <-deadline:
+					return
+				}
+			}
+		}()
+	}
+	var sent sync.WaitGroup
+	for i, c := range conns {
+		sent.Add(1)
+		go func() {
+			defer sent.Done()
+			sum := sha256.Sum256(fmt.Appendf(nil, "burst-%d", i))
+			if _, err := c.Submit(ctx, fmt.Sprint("b", i), protocol.SubmitData{PromptID: s.Prompts[2].ID,
+				Answer: protocol.AnswerData{Text: fmt.Sprintf("Idee %d: %s", i, hex.EncodeToString(sum[:8]))}}); err != nil {
+				t.Errorf("resident %d: %v", i, err)
+			}
+		}()
+	}
+	sent.Wait()
+	wg.Wait()
+	most := 0
+	for i, c := range conns {
+		if err := c.Err(); err != nil {
+			t.Fatalf("resident %d was cut off: %v", i, err)
+		}
+		if len(views[i].items) != n {
+			t.Fatalf("resident %d saw %d of %d answers on the wall", i, len(views[i].items), n)
+		}
+		most = max(most, views[i].messages)
+	}
+	if most >= n {
+		t.Fatalf("a phone got %d wall messages for %d answers: not coalesced", most, n)
+	}
+	t.Logf("%d answers reached %d phones in at most %d wall messages each", n, n, most)
 }

@@ -73,8 +73,10 @@ func wallOf(t *testing.T, c *live.Conn, id string) protocol.WallData {
 	t.Helper()
 	for {
 		_, w := next[protocol.WallData](t, c, protocol.TypeWall)
-		if w.Item.ContributionID == id {
-			return w
+		for _, it := range w.All() { // answers that arrive together come in one message
+			if it.ContributionID == id {
+				return protocol.WallData{Op: w.Op, Item: it, Into: w.Into}
+			}
 		}
 	}
 }

@@ -60,10 +60,13 @@ type conn struct {
 	written   chan struct{} // closed when the writer has finished
 	closeOnce sync.Once
 	closing   atomic.Bool // a close is queued behind the pending messages
-	flushCode int         // the code of that close; written before the marker is queued
-	flushText string
-	closeCode int
-	closeText string
+	// readerDone: the reader has stopped (see awaitReader).
+	readerDone atomic.Bool
+	dropped    atomic.Bool // counted in the hub's drops
+	flushCode  int         // the code of that close; written before the marker is queued
+	flushText  string
+	closeCode  int
+	closeText  string
 	// writing is the hub's clock when the current write began; 0: no
 	// write under way (see Hub.watchWrites).
 	writing atomic.Int64
@@ -95,6 +98,9 @@ func (c *conn) enqueue(m *websocket.PreparedMessage) {
 	select {
 	case c.send <- m:
 	default:
+		if !c.dropped.Swap(true) {
+			c.hub.slowDrops.Add(1)
+		}
 		c.kill(protocol.CloseSlowConsumer, "too slow")
 		// The writer is most likely blocked on a full socket: cut it off
 		// now rather than after the write timeout. No close frame could
@@ -137,6 +143,7 @@ func (c *conn) writer() {
 			if m == closeMarker {
 				c.kill(c.flushCode, c.flushText)
 				c.writeClose()
+				c.awaitReader()
 				return
 			}
 			select {
@@ -191,6 +198,9 @@ func (h *Hub) cutStuckWrites(now int64) {
 	h.all.Range(func(k, _ any) bool {
 		c := k.(*conn)
 		if since := c.writing.Load(); since != 0 && now-since > int64(writeTimeout/time.Second) {
+			if !c.dropped.Swap(true) {
+				h.stuckDrops.Add(1)
+			}
 			c.kill(1006, "")
 			// Repeated every second until the write gives up: the
 			// library resets the deadline when a write begins.
@@ -198,6 +208,21 @@ func (h *Hub) cutStuckWrites(now int64) {
 		}
 		return true
 	})
+}
+
+// awaitReader gives the reader up to 2.5 s to finish after a close frame
+// went out behind the queued messages: it drains what the client still
+// sends until the client's answering close frame (see drain). Closing the
+// socket with the client's messages unread would make the kernel reset
+// the connection, and the client lose the messages queued before the
+// close. A rare path, so a poll rather than a channel per connection.
+func (c *conn) awaitReader() {
+	for range 250 {
+		if c.readerDone.Load() {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // writeClose sends the close frame; 1006 means the peer is gone already.
@@ -233,6 +258,7 @@ func (c *conn) serve(ctx context.Context) {
 
 // finish ends the connection: leave the room, let the writer end.
 func (c *conn) finish() {
+	c.readerDone.Store(true)
 	if !c.closing.Load() {
 		c.kill(1006, "")
 	}

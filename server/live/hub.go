@@ -82,8 +82,11 @@ type Hub struct {
 	// clock counts seconds from 1 for watchWrites; connections read it
 	// when a write begins instead of the time.
 	clock atomic.Int64
-	ctx   context.Context
-	stop  context.CancelFunc
+	// Connections cut off for a full queue (slowDrops) or a write stuck
+	// for over writeTimeout (stuckDrops), since start.
+	slowDrops, stuckDrops atomic.Int64
+	ctx                   context.Context
+	stop                  context.CancelFunc
 
 	// feedback returns the published responses for a feedback round and
 	// the neighbourhoods they may come from (#7); nil: none.
@@ -184,6 +187,11 @@ func (h *Hub) Shutdown(ctx context.Context) {
 	case <-ctx.Done():
 	}
 }
+
+// Drops returns how many connections this instance cut off since it
+// started: for a full send queue (the client fell behind) and for a write
+// stuck longer than the write timeout.
+func (h *Hub) Drops() (slow, stuck int64) { return h.slowDrops.Load(), h.stuckDrops.Load() }
 
 // Conns returns the number of open connections on this instance.
 func (h *Hub) Conns() int { return int(h.conns.Load()) }

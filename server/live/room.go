@@ -57,7 +57,12 @@ type room struct {
 	// texts are the written answers, for moderation and the wall.
 	texts map[string]*model.Contribution
 	wall  []protocol.WallItem
-	dirty map[string]bool
+	// wallAdds are written answers that reached the wall since the last
+	// tick, sent together (flushWall): 300 answers in 3 s as 300 messages
+	// overfilled slow phones' queues, which were then cut off.
+	wallAdds    []protocol.WallItem
+	wallAddsSeq uint64 // the seq of the last of them
+	dirty       map[string]bool
 	// resDirty collects prompts whose results residents have not had yet;
 	// they get them every residentTicks ticks (see flush).
 	resDirty map[string]bool
@@ -176,6 +181,11 @@ func (r *room) apply(ev Event) {
 		return // seen already
 	}
 	r.seq = ev.Seq
+	if ev.Type != busContribution {
+		// Whatever comes next reaches residents after the answers already
+		// on the wall (a removal of one of them, the session closing).
+		r.flushWall()
+	}
 	var all, staff any
 	allType, staffType := "", ""
 	shared := false // the same message for every role
@@ -210,7 +220,8 @@ func (r *room) apply(ev Event) {
 		r.record(&c)
 		staff, staffType = r.contributionData(&c, "", ""), protocol.TypeContribution
 		if c.OnWall() {
-			all, allType = protocol.WallData{Op: "add", Item: r.wallItem(&c)}, protocol.TypeWall
+			r.wallAdds = append(r.wallAdds, r.wallItem(&c))
+			r.wallAddsSeq = ev.Seq
 		}
 		if c.Answer.Text != "" && (c.Redacted != "" || c.Moderation == model.ModHeld) {
 			notices = r.notices(&c, ev.Seq)
@@ -437,7 +448,26 @@ func (r *room) ticker() {
 // 10,000). The projector and intermediaries always get 10 a second.
 const residentResultsPerSecond = 10000
 
+// flushWall sends the wall's new items since the last tick in one
+// message, kept in the ring under the seq of the last of them for replay.
+func (r *room) flushWall() {
+	if len(r.wallAdds) == 0 {
+		return
+	}
+	d := protocol.WallData{Op: "add", Item: r.wallAdds[0]}
+	if len(r.wallAdds) > 1 {
+		d.Items = r.wallAdds
+	}
+	m := prepare(protocol.TypeWall, "", r.wallAddsSeq, d)
+	r.ring.push(ringEntry{seq: r.wallAddsSeq, all: m})
+	for c := range r.conns {
+		c.enqueue(m)
+	}
+	r.wallAdds = nil
+}
+
 func (r *room) flush() {
+	r.flushWall()
 	r.ticks++
 	every := max(1, r.residents*10/residentResultsPerSecond)
 	toResidents := r.ticks%every == 0

@@ -76,3 +76,29 @@ func (m *Metrics) Handler() http.Handler {
 	// moment under load) must not hide every other metric.
 	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Registry: m.Registry, ErrorHandling: promhttp.ContinueOnError})
 }
+
+// LiveSource is what the live hub reports (see live.Hub).
+type LiveSource interface {
+	Conns() int
+	Drops() (slow, stuck int64)
+}
+
+// Live exposes the open WebSocket connections of this instance and how
+// many were cut off, by why: a full send queue (the client fell behind
+// and resumes by replay) or a write stuck past its timeout. Call it once.
+func (m *Metrics) Live(h LiveSource) {
+	m.Registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "buurtstem_live_connections",
+			Help: "Open live-session WebSocket connections on this instance.",
+		}, func() float64 { return float64(h.Conns()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "buurtstem_live_dropped_slow_total",
+			Help: "Live connections cut off because their send queue was full (close code 4001).",
+		}, func() float64 { s, _ := h.Drops(); return float64(s) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "buurtstem_live_dropped_stuck_total",
+			Help: "Live connections cut off because a write was stuck past the write timeout.",
+		}, func() float64 { _, s := h.Drops(); return float64(s) }),
+	)
+}

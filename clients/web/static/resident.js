@@ -711,8 +711,11 @@
       if (!SELF && (was !== d.current || before !== d.state || d.session)) render();
       if (SELF && before !== d.state) render();
     } else if (env.type === 'wall') {
-      wall = wall.filter(function (w) { return w.contribution_id !== d.item.contribution_id; });
-      if (d.op === 'add') wall.push(d.item);
+      // Answers that arrive together come in one message (items).
+      (d.items || [d.item]).forEach(function (item) {
+        wall = wall.filter(function (w) { return w.contribution_id !== item.contribution_id; });
+        if (d.op === 'add') wall.push(item);
+      });
     } else if (env.type === 'feedback') {
       // The municipality responded on a topic (#7): the feedback round
       // shows it at once; a resident whose own input it answers is told,

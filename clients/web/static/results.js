@@ -204,8 +204,11 @@
       },
       wallOp: function (d) {
         if (!d || !d.item) return;
-        if (d.op === 'add') put(d.item);
-        else wall = wall.filter(function (w) { return w.contribution_id !== d.item.contribution_id; });
+        // Answers that arrive together come in one message (items).
+        (d.items || [d.item]).forEach(function (item) {
+          if (d.op === 'add') put(item);
+          else wall = wall.filter(function (w) { return w.contribution_id !== item.contribution_id; });
+        });
         if (d.into) put(d.into);
         drawAll();
       },

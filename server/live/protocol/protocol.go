@@ -285,10 +285,23 @@ type WallItem struct {
 // removes ("remove") a wall item. Into is set when the item was merged
 // into another one or separated from it: the other item with its new
 // Merged count, to replace.
+//
+// Items is set when written answers arrive faster than the room's pace
+// (at most 10 wall messages a second): one "add" then carries all of them,
+// in order, and Item is the first.
 type WallData struct {
-	Op   string    `json:"op"`
-	Item WallItem  `json:"item"`
-	Into *WallItem `json:"into,omitempty"`
+	Op    string     `json:"op"`
+	Item  WallItem   `json:"item"`
+	Items []WallItem `json:"items,omitempty"`
+	Into  *WallItem  `json:"into,omitempty"`
+}
+
+// All returns the items the message adds or removes.
+func (w WallData) All() []WallItem {
+	if len(w.Items) > 0 {
+		return w.Items
+	}
+	return []WallItem{w.Item}
 }
 
 // ContributionData is input as intermediaries see it, without anything
