@@ -63,6 +63,7 @@ type conn struct {
 	// readerDone: the reader has stopped (see awaitReader).
 	readerDone atomic.Bool
 	dropped    atomic.Bool // counted in the hub's drops
+	pingSlot   uint8       // the second of pingEvery in which it is pinged
 	flushCode  int         // the code of that close; written before the marker is queued
 	flushText  string
 	closeCode  int
@@ -82,12 +83,18 @@ type conn struct {
 // connections small.
 var closeMarker = new(websocket.PreparedMessage)
 
+// pingMarker in a send queue means: send a ping. The hub queues one for
+// every connection once per pingEvery (watchWrites): a ticker per
+// connection was 10,000 runtime timers and a third case in every
+// writer's select.
+var pingMarker = new(websocket.PreparedMessage)
+
 func newConn(h *Hub, ws *websocket.Conn, id identity) *conn {
 	return &conn{
 		hub: h, ws: ws, role: id.role, sessionID: id.sessionID, orgID: id.orgID,
 		participant: id.participant, staffToken: id.staffToken, lang: id.lang,
 		send: make(chan *websocket.PreparedMessage, sendQueue), quit: make(chan struct{}), written: make(chan struct{}),
-		limiter: rate.NewLimiter(msgRate, msgBurst),
+		limiter: rate.NewLimiter(msgRate, msgBurst), pingSlot: uint8(h.nextSlot.Add(1) % pingSlots),
 	}
 }
 
@@ -133,8 +140,6 @@ func (c *conn) kill(code int, text string) {
 
 // writer owns the socket's write side.
 func (c *conn) writer() {
-	ping := time.NewTicker(pingEvery)
-	defer ping.Stop()
 	defer close(c.written)
 	defer c.ws.Close()
 	for {
@@ -153,14 +158,12 @@ func (c *conn) writer() {
 			default:
 			}
 			c.writing.Store(c.hub.clock.Load())
-			err := c.ws.WritePreparedMessage(m)
-			c.writing.Store(0)
-			if err != nil {
-				c.kill(1006, "")
+			var err error
+			if m == pingMarker {
+				err = c.ws.WriteControl(websocket.PingMessage, nil, time.Time{})
+			} else {
+				err = c.ws.WritePreparedMessage(m)
 			}
-		case <-ping.C:
-			c.writing.Store(c.hub.clock.Load())
-			err := c.ws.WriteControl(websocket.PingMessage, nil, time.Time{})
 			c.writing.Store(0)
 			if err != nil {
 				c.kill(1006, "")
@@ -178,7 +181,7 @@ func (c *conn) writer() {
 // before every write, and any deadline but none moves a runtime timer, a
 // cost per connection per broadcast that showed in profiles of a prompt
 // switch to 10,000 phones. A stuck write is cut off 10 to 12 s after it
-// began.
+// began. The same round queues each connection's ping once per pingEvery.
 func (h *Hub) watchWrites() {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
@@ -192,11 +195,22 @@ func (h *Hub) watchWrites() {
 	}
 }
 
+// pingSlots spreads the pings over pingEvery: a connection is pinged in
+// the second whose clock matches its slot.
+const pingSlots = int64(pingEvery / time.Second)
+
 // cutStuckWrites cuts off the connections whose write began more than
-// writeTimeout before the clock's now.
+// writeTimeout before the clock's now, and queues the pings due now.
 func (h *Hub) cutStuckWrites(now int64) {
+	slot := uint8(now % pingSlots)
 	h.all.Range(func(k, _ any) bool {
 		c := k.(*conn)
+		if c.pingSlot == slot {
+			select {
+			case c.send <- pingMarker:
+			default: // a full queue: the connection is cut off anyway
+			}
+		}
 		if since := c.writing.Load(); since != 0 && now-since > int64(writeTimeout/time.Second) {
 			if !c.dropped.Swap(true) {
 				h.stuckDrops.Add(1)

@@ -81,7 +81,8 @@ type Hub struct {
 	all   sync.Map       // *conn → struct{}, for shutdown and watchWrites
 	// clock counts seconds from 1 for watchWrites; connections read it
 	// when a write begins instead of the time.
-	clock atomic.Int64
+	clock    atomic.Int64
+	nextSlot atomic.Int64 // ping slots, given out in turn
 	// Connections cut off for a full queue (slowDrops) or a write stuck
 	// for over writeTimeout (stuckDrops), since start.
 	slowDrops, stuckDrops atomic.Int64

@@ -86,3 +86,54 @@ func TestStuckWriteIsCutOff(t *testing.T) {
 		t.Fatalf("close code %d, want 1006 (the device is gone for all we know)", c.closeCode)
 	}
 }
+
+// TestPingsQueuedBySlot: the hub's clock pings each connection once per
+// pingEvery, in the second of its slot, through the send queue.
+func TestPingsQueuedBySlot(t *testing.T) {
+	accepted := make(chan *websocket.Conn, 1)
+	up := websocket.Upgrader{}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		accepted <- ws
+	}))
+	defer ts.Close()
+	device, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(ts.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer device.Close()
+	pings := make(chan struct{}, 10)
+	device.SetPingHandler(func(string) error { pings <- struct{}{}; return nil })
+	go func() {
+		for {
+			if _, _, err := device.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}()
+	h := &Hub{}
+	h.clock.Store(1)
+	c := newConn(h, <-accepted, identity{role: protocol.RoleResident})
+	h.all.Store(c, struct{}{})
+	go c.writer()
+	defer c.kill(1000, "")
+	slot := int64(c.pingSlot)
+	for now := slot + 1; now < slot+pingSlots; now++ { // every other second of the period
+		h.cutStuckWrites(now)
+	}
+	select {
+	case <-pings:
+		t.Fatal("pinged outside its slot")
+	case <-time.After(300 * time.Millisecond):
+	}
+	h.cutStuckWrites(slot + pingSlots)
+	select {
+	case <-pings:
+	case <-time.After(5 * time.Second):
+		t.Fatal("not pinged in its slot")
+	}
+}
