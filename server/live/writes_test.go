@@ -18,30 +18,8 @@ import (
 // hub's clock cuts it off: not before writeTimeout, and then the writer
 // ends without waiting for the device.
 func TestStuckWriteIsCutOff(t *testing.T) {
-	accepted := make(chan *websocket.Conn, 1)
-	up := websocket.Upgrader{}
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ws, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		accepted <- ws
-	}))
-	defer ts.Close()
-	d := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
-		c, err := net.Dial(network, addr)
-		if tc, ok := c.(*net.TCPConn); ok {
-			_ = tc.SetReadBuffer(4096)
-		}
-		return c, err
-	}}
-	device, _, err := d.Dial("ws"+strings.TrimPrefix(ts.URL, "http"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	device, ws := socketPair(t, 4096)
 	defer device.Close() // and never reads
-	ws := <-accepted
 	_ = ws.NetConn().(*net.TCPConn).SetWriteBuffer(4096)
 
 	h := &Hub{}
@@ -90,21 +68,7 @@ func TestStuckWriteIsCutOff(t *testing.T) {
 // TestPingsQueuedBySlot: the hub's clock pings each connection once per
 // pingEvery, in the second of its slot, through the send queue.
 func TestPingsQueuedBySlot(t *testing.T) {
-	accepted := make(chan *websocket.Conn, 1)
-	up := websocket.Upgrader{}
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ws, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		accepted <- ws
-	}))
-	defer ts.Close()
-	device, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(ts.URL, "http"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	device, ws := socketPair(t, 0)
 	defer device.Close()
 	pings := make(chan struct{}, 10)
 	device.SetPingHandler(func(string) error { pings <- struct{}{}; return nil })
@@ -117,7 +81,7 @@ func TestPingsQueuedBySlot(t *testing.T) {
 	}()
 	h := &Hub{}
 	h.clock.Store(1)
-	c := newConn(h, <-accepted, identity{role: protocol.RoleResident})
+	c := newConn(h, ws, identity{role: protocol.RoleResident})
 	h.all.Store(c, struct{}{})
 	go c.writer()
 	defer c.kill(1000, "")
@@ -136,4 +100,33 @@ func TestPingsQueuedBySlot(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("not pinged in its slot")
 	}
+}
+
+// socketPair connects a device to a WebSocket server end over TCP on
+// loopback; readBuffer > 0 makes the device's receive buffer that small.
+func socketPair(t *testing.T, readBuffer int) (device, server *websocket.Conn) {
+	t.Helper()
+	accepted := make(chan *websocket.Conn, 1)
+	up := websocket.Upgrader{}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		accepted <- ws
+	}))
+	t.Cleanup(ts.Close)
+	d := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
+		c, err := net.Dial(network, addr)
+		if tc, ok := c.(*net.TCPConn); ok && readBuffer > 0 {
+			_ = tc.SetReadBuffer(readBuffer)
+		}
+		return c, err
+	}}
+	device, _, err := d.Dial("ws"+strings.TrimPrefix(ts.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return device, <-accepted
 }
