@@ -7,34 +7,55 @@ import (
 	"github.com/buurtstem/buurtstem/server/review"
 )
 
-// RepairAfterCrash checks, before the server takes requests, whether an
-// earlier process of this store stopped without recording it; if so its
-// commit hook may have missed the last contributions it stored, and they
-// are added to the review inbox and the report counters
-// (review.Indexer.Repair). Then it records this process's start. With
-// several instances on one store a running one looks unfinished too; the
-// repair is then a harmless (idempotent) full check.
-func (s *Server) RepairAfterCrash(ctx context.Context) (*review.Repaired, error) {
-	runs, err := s.store.UnfinishedRuns(ctx)
+// Unfinished are earlier processes of this store that started and never
+// recorded a clean stop: their commit hook may have missed the last
+// contributions they stored.
+type Unfinished struct {
+	Runs []string
+	// Since is when the earliest of them started.
+	Since time.Time
+}
+
+// StartRun records that this process serves from now on and returns the
+// earlier runs that did not stop cleanly, or nil. Run calls it before
+// listening, and RepairAfterCrash in the background after.
+func (s *Server) StartRun(ctx context.Context) (*Unfinished, error) {
+	runs, since, err := s.store.UnfinishedRuns(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var res *review.Repaired
-	if len(runs) > 0 {
-		s.log.Warn("An earlier server process did not stop cleanly; checking the review index and report counters.", "processes", len(runs))
-		start := time.Now()
-		r, err := s.indexer.Repair(ctx, start)
-		if err != nil {
-			return nil, err
-		}
-		res = &r
-		s.log.Info("Review index and report counters checked.", "contributions", r.Contributions,
-			"indexed", r.Indexed, "counted", r.Counted, "duration_ms", time.Since(start).Milliseconds())
+	if err := s.store.RunStarted(ctx); err != nil {
+		return nil, err
 	}
-	if err := s.store.ForgetRuns(ctx, runs); err != nil {
-		return res, err
+	if len(runs) == 0 {
+		return nil, s.store.ForgetRuns(ctx, nil) // the clean stops
 	}
-	return res, s.store.RunStarted(ctx)
+	return &Unfinished{Runs: runs, Since: since}, nil
+}
+
+// RepairAfterCrash adds contributions that unfinished runs stored but
+// never indexed or counted to the review inbox and the report counters
+// (review.Indexer.Repair), then forgets those runs. before is when this
+// process started: nothing it stores itself is touched, so it can run
+// while the server serves (it reads every contribution: minutes at a
+// million on the embedded store). If it fails or is cut short, the runs
+// are not forgotten and the next start repairs again. With several
+// instances on one store a running one looks unfinished too; the repair
+// is then a harmless, idempotent check.
+func (s *Server) RepairAfterCrash(ctx context.Context, u *Unfinished, before time.Time) (*review.Repaired, error) {
+	if u == nil {
+		return nil, nil
+	}
+	s.log.Warn("An earlier server process did not stop cleanly; checking the review index and report counters.", "processes", len(u.Runs))
+	start := time.Now()
+	// A minute before its start, for the clocks of other instances.
+	r, err := s.indexer.Repair(ctx, u.Since.Add(-time.Minute), before)
+	if err != nil {
+		return nil, err
+	}
+	s.log.Info("Review index and report counters checked.", "contributions", r.Contributions,
+		"indexed", r.Indexed, "counted", r.Counted, "duration_ms", time.Since(start).Milliseconds())
+	return &r, s.store.ForgetRuns(ctx, u.Runs)
 }
 
 // Stopped records that this process stopped cleanly, after Shutdown

@@ -36,7 +36,7 @@ func TestRepairAfterCrashAtStart(t *testing.T) {
 	for i := range 12 {
 		cs = append(cs, &model.Contribution{ID: fmt.Sprintf("%024x", 0xc0ffee00+i), SessionID: s.ID, OrgID: demo.OrgID,
 			PromptID: s.Prompts[2].ID, Kind: model.KindOpen, ParticipantID: fmt.Sprintf("crash%d", i%4), Lang: "nl",
-			Moderation: model.ModApproved, CreatedAt: time.Now().UTC().Add(-time.Minute), Answer: model.Answer{Text: fmt.Sprintf("Verloren antwoord %d", i)}})
+			Moderation: model.ModApproved, CreatedAt: time.Now().UTC(), Answer: model.Answer{Text: fmt.Sprintf("Verloren antwoord %d", i)}})
 	}
 	if _, err := dead.InsertContributions(ctx, cs); err != nil {
 		t.Fatal(err)
@@ -47,7 +47,12 @@ func TestRepairAfterCrashAtStart(t *testing.T) {
 		t.Fatal("the inbox shows input its hook never indexed: the test proves nothing")
 	}
 
-	r, err := e.srv.RepairAfterCrash(ctx)
+	before := time.Now()
+	u, err := e.srv.StartRun(ctx)
+	if err != nil || u == nil || len(u.Runs) != 1 {
+		t.Fatalf("start-up check: %+v %v", u, err)
+	}
+	r, err := e.srv.RepairAfterCrash(ctx, u, before)
 	if err != nil || r == nil || r.Indexed != 12 || r.Counted != 12 {
 		t.Fatalf("start-up repair: %+v %v", r, err)
 	}
@@ -74,7 +79,7 @@ func TestRepairAfterCrashAtStart(t *testing.T) {
 		t.Errorf("the report counts %d contributions of the session, want 12", n)
 	}
 	// The dead run is forgotten: the next start does not check again.
-	if r, err := e.srv.RepairAfterCrash(ctx); err != nil || r != nil {
-		t.Fatalf("second start: %+v %v", r, err)
+	if u, err := e.srv.StartRun(ctx); err != nil || u != nil {
+		t.Fatalf("second start: %+v %v", u, err)
 	}
 }

@@ -70,9 +70,11 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 		closeStore()
 		return err
 	}
-	if _, err := srv.RepairAfterCrash(ctx); err != nil {
+	started := time.Now()
+	unfinished, err := srv.StartRun(ctx)
+	if err != nil {
 		// Serving matters more: the next start checks again.
-		log.Error("Repairing the review index after a crash failed.", "error", err.Error())
+		log.Error("Recording this run failed; no check after a crash.", "error", err.Error())
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -92,6 +94,11 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Write
 
 	purgeCtx, stopPurge := context.WithCancel(context.Background())
 	go srv.purge(purgeCtx, 10*time.Minute)
+	go func() {
+		if _, err := srv.RepairAfterCrash(purgeCtx, unfinished, started); err != nil && purgeCtx.Err() == nil {
+			log.Error("Repairing the review index after a crash failed; the next start tries again.", "error", err.Error())
+		}
+	}()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.fiber.Listener(ln) }()

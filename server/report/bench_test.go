@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"slices"
 	"strconv"
@@ -24,7 +25,8 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 // organisation with BUURTSTEM_BENCH_CONTRIBUTIONS contributions (default
 // 1,000,000) across 200 sessions, written through the Indexer in batches
 // as the group commit does. It prints the seed rate, inbox pages with
-// filters (p50, p95), the report, and the export rate. Run it alone:
+// filters (p50, p95), the report, the export rate and the crash repair's
+// full check. Run it alone:
 //
 //	go test ./server/report -run '^$' -bench BenchmarkReview -benchtime 1x -timeout 60m
 func BenchmarkReview(b *testing.B) {
@@ -38,6 +40,7 @@ func BenchmarkReview(b *testing.B) {
 	}
 	const sessions = 200
 	st := storetest.New(b)
+	dbName := storetest.DatabaseName(b) // sub-benchmarks have other names
 	ctx := context.Background()
 	org := "bench"
 	if err := st.InsertOrganisation(ctx, &model.Organisation{ID: org, Name: "Benchmarkstad"}); err != nil {
@@ -170,6 +173,34 @@ func BenchmarkReview(b *testing.B) {
 		d := time.Since(t)
 		b.Logf("CSV export: %d rows in %s (%.0f rows/s)", n, d.Round(time.Millisecond), float64(n)/d.Seconds())
 		b.ReportMetric(float64(n)/d.Seconds(), "rows/s")
+	})
+	b.Run("repair", func(b *testing.B) {
+		// The check after a crash reads every contribution; here nothing
+		// is missing, so this is its whole cost. It runs in another
+		// process than the one that wrote: its own store handle.
+		other, err := store.Open(ctx, store.Options{URI: storetest.URI(b), Database: dbName, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer other.Close(ctx)
+		t := time.Now()
+		r, err := review.NewIndexer(other, review.Location()).Repair(ctx, time.Time{}, time.Now())
+		if err != nil {
+			b.Fatal(err)
+		}
+		d := time.Since(t)
+		if r.Indexed != 0 || r.Counted != 0 {
+			b.Fatalf("repair of a complete index: %+v", r)
+		}
+		b.Logf("crash repair check, everything (buurtstem repair): %d contributions in %s (%.0f/s)", r.Contributions, d.Round(time.Millisecond), float64(r.Contributions)/d.Seconds())
+		// At start-up only what is younger than the crashed run's start:
+		// here the last session's day.
+		last := start.Add(time.Duration(sessions-1) * 36 * time.Hour)
+		t = time.Now()
+		if r, err = review.NewIndexer(other, review.Location()).Repair(ctx, last, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("crash repair check from the last session's day (start-up): %d contributions in %s", r.Contributions, time.Since(t).Round(time.Millisecond))
 	})
 	_ = store.NewID
 }

@@ -44,6 +44,10 @@ type Indexer struct {
 	// (see store.AddReportDays). Forgetting it only costs repeats.
 	counted     map[string]map[string]struct{}
 	countedSize int
+	// repairedCounts are the contributions Repair counted, by
+	// "session|day": a later Repair in this process compares with them
+	// (see repair.go).
+	repairedCounts map[string]int
 }
 
 type openChunk struct {

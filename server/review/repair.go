@@ -13,7 +13,7 @@ import (
 
 // Repaired says what Indexer.Repair found and wrote.
 type Repaired struct {
-	// Contributions is how many contributions it read.
+	// Contributions is how many contributions of the range it checked.
 	Contributions int
 	// Indexed is how many were missing from the inbox index and added.
 	Indexed int
@@ -23,15 +23,24 @@ type Repaired struct {
 }
 
 // Repair writes what the commit hook would have written for contributions
-// stored before a moment but never indexed or counted: the live group
+// stored in [since, before) but never indexed or counted: the live group
 // commit stores a batch first and runs the hook after it, so a process
 // that dies in between leaves those contributions out of the inbox and the
 // reports. Repair is idempotent: a second run finds nothing to do.
 //
-// Call it when nothing else adds contributions from this process (at
-// start-up, before serving, or from "buurtstem repair" with the server
-// stopped): it reads every contribution of every organisation (about
-// 15 s a million on the embedded engine).
+// since is moved back to the start of its day, so that whole days of
+// counters are compared; the zero time checks everything. The start-up
+// check passes when the crashed process started (nothing older can be
+// missing) and the moment this process started as before; "buurtstem
+// repair" checks everything.
+//
+// It reads the id, organisation, session and time of every contribution
+// (a scan of the collection on the embedded engine), without holding up
+// the commit hook: only its writes take the Indexer's lock. It may run
+// while this process serves, provided before is no later than this
+// process's first stored contribution: the counters this process writes
+// itself are left out of the comparison, except what its own earlier
+// repairs added.
 //
 // The inbox is repaired entry by entry: a contribution whose id no chunk
 // holds gets an entry. The counters hold numbers, not ids, so they are
@@ -39,30 +48,57 @@ type Repaired struct {
 // the session has that day, the newest of that day are the ones counted
 // now, because the hook counts batches in the order they were stored and
 // a crash loses the last ones.
-func (ix *Indexer) Repair(ctx context.Context, before time.Time) (Repaired, error) {
+func (ix *Indexer) Repair(ctx context.Context, since, before time.Time) (Repaired, error) {
 	var r Repaired
-	orgs, err := ix.store.Organisations(ctx)
+	if !since.IsZero() {
+		y, m, d := since.In(ix.loc).Date()
+		since = time.Date(y, m, d, 0, 0, 0, 0, ix.loc)
+	}
+	byOrg := map[string]*orgStamps{}
+	err := ix.store.ContributionStamps(ctx, before, func(orgID, id, sessionID string, at time.Time) error {
+		if at.Before(since) {
+			return nil
+		}
+		o := byOrg[orgID]
+		if o == nil {
+			o = &orgStamps{perDay: map[string][]stamp{}}
+			byOrg[orgID] = o
+		}
+		key := sessionID + "|" + at.In(ix.loc).Format(time.DateOnly)
+		o.perDay[key] = append(o.perDay[key], stamp{id: id, at: at})
+		r.Contributions++
+		return nil
+	})
 	if err != nil {
 		return r, err
 	}
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
+	orgs := make([]string, 0, len(byOrg))
+	for o := range byOrg {
+		orgs = append(orgs, o)
+	}
+	sort.Strings(orgs)
 	for _, o := range orgs {
-		if err := ix.repairOrg(ctx, o.ID, before, &r); err != nil {
+		if err := ix.repairOrg(ctx, o, byOrg[o], &r); err != nil {
 			return r, err
 		}
 	}
 	return r, nil
 }
 
-// stamp is what Repair keeps of every contribution: a million fit in
-// about 50 MB.
+// orgStamps are an organisation's contributions in the range, by session
+// and day ("session|2006-01-02").
+type orgStamps struct {
+	perDay map[string][]stamp
+}
+
+// stamp is what Repair keeps of a contribution: a million fit in about
+// 70 MB.
 type stamp struct {
 	id string
 	at time.Time
 }
 
-func (ix *Indexer) repairOrg(ctx context.Context, orgID string, before time.Time, r *Repaired) error {
+func (ix *Indexer) repairOrg(ctx context.Context, orgID string, os *orgStamps, r *Repaired) error {
 	indexed, err := ix.indexedIDs(ctx, orgID)
 	if err != nil {
 		return err
@@ -71,37 +107,65 @@ func (ix *Indexer) repairOrg(ctx context.Context, orgID string, before time.Time
 	if err != nil {
 		return err
 	}
-	counted := map[string]int{} // session|day → contributions counted, every writer
+	own := ":" + ix.store.Writer()
+	counted := map[string]int{} // session|day → contributions counted by other writers, and by earlier repairs here
 	for _, d := range days {
-		counted[d.SessionID+"|"+d.Day] += d.Contributions
+		if !strings.HasSuffix(d.ID, own) {
+			counted[d.SessionID+"|"+d.Day] += d.Contributions
+		}
 	}
-	perDay := map[string][]stamp{}
-	var missing []*model.Contribution
-	err = ix.store.EachContributionOf(ctx, orgID, before, func(c *model.Contribution) error {
-		r.Contributions++
-		key := c.SessionID + "|" + c.CreatedAt.In(ix.loc).Format(time.DateOnly)
-		perDay[key] = append(perDay[key], stamp{id: c.ID, at: c.CreatedAt})
-		var id [12]byte
-		if len(c.ID) != 24 {
-			return nil // not the live hub's: never indexed
+	ix.mu.Lock()
+	for key, n := range ix.repairedCounts {
+		counted[key] += n
+	}
+	ix.mu.Unlock()
+	var missingIDs, uncountedIDs []string
+	for key, ss := range os.perDay {
+		for _, s := range ss {
+			var b [12]byte
+			if len(s.id) != 24 {
+				continue // not the live hub's: never indexed
+			}
+			if _, err := hex.Decode(b[:], []byte(s.id)); err != nil {
+				continue
+			}
+			if _, ok := indexed[b]; !ok {
+				missingIDs = append(missingIDs, s.id)
+			}
 		}
-		if _, err := hex.Decode(id[:], []byte(c.ID)); err != nil {
-			return nil
+		short := len(ss) - counted[key]
+		if short <= 0 {
+			continue
 		}
-		if _, ok := indexed[id]; !ok {
-			missing = append(missing, c)
+		sort.Slice(ss, func(i, j int) bool {
+			if !ss[i].at.Equal(ss[j].at) {
+				return ss[i].at.Before(ss[j].at)
+			}
+			return ss[i].id < ss[j].id
+		})
+		for _, s := range ss[len(ss)-short:] {
+			uncountedIDs = append(uncountedIDs, s.id)
 		}
-		return nil
-	})
+	}
+	missing, err := ix.store.ContributionsByID(ctx, missingIDs)
 	if err != nil {
 		return err
 	}
+	uncounted, err := ix.store.ContributionsByID(ctx, uncountedIDs)
+	if err != nil {
+		return err
+	}
+
+	// Only the writes hold up the commit hook.
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
 
 	// The inbox: add the missing entries, oldest first, per session.
 	sort.SliceStable(missing, func(i, j int) bool { return missing[i].CreatedAt.Before(missing[j].CreatedAt) })
 	bySession := map[string][]*model.Contribution{}
 	var order []string
-	for _, c := range missing {
+	for i := range missing {
+		c := &missing[i]
 		if _, ok := bySession[c.SessionID]; !ok {
 			order = append(order, c.SessionID)
 		}
@@ -119,34 +183,14 @@ func (ix *Indexer) repairOrg(ctx context.Context, orgID string, before time.Time
 		r.Indexed += len(bySession[sid])
 	}
 
-	// The counters: per session and day, count the newest that are not.
-	var ids []string
-	for key, ss := range perDay {
-		short := len(ss) - counted[key]
-		if short <= 0 {
-			continue
-		}
-		sort.Slice(ss, func(i, j int) bool {
-			if !ss[i].at.Equal(ss[j].at) {
-				return ss[i].at.Before(ss[j].at)
-			}
-			return ss[i].id < ss[j].id
-		})
-		for _, s := range ss[len(ss)-short:] {
-			ids = append(ids, s.id)
-		}
-	}
-	if len(ids) == 0 {
+	// The counters: the newest of each short day.
+	if len(uncounted) == 0 {
 		return nil
-	}
-	cs, err := ix.store.ContributionsByID(ctx, ids)
-	if err != nil {
-		return err
 	}
 	deltas := map[string]*model.ReportDay{}
 	var dayOrder []string
-	for i := range cs {
-		c := &cs[i]
+	for i := range uncounted {
+		c := &uncounted[i]
 		info, err := ix.session(ctx, c.SessionID)
 		if err != nil {
 			return err
@@ -163,6 +207,12 @@ func (ix *Indexer) repairOrg(ctx context.Context, orgID string, before time.Time
 		}
 		count(d, c)
 	}
+	if ix.repairedCounts == nil {
+		ix.repairedCounts = map[string]int{}
+	}
+	for _, d := range deltas {
+		ix.repairedCounts[d.SessionID+"|"+d.Day] += d.Contributions
+	}
 	out := make([]*model.ReportDay, 0, len(dayOrder))
 	for _, id := range dayOrder {
 		out = append(out, deltas[id])
@@ -170,7 +220,7 @@ func (ix *Indexer) repairOrg(ctx context.Context, orgID string, before time.Time
 	if err := ix.store.AddReportDays(ctx, out); err != nil {
 		return err
 	}
-	r.Counted += len(cs)
+	r.Counted += len(uncounted)
 	return nil
 }
 
@@ -188,8 +238,10 @@ func (ix *Indexer) indexedIDs(ctx context.Context, orgID string) (map[[12]byte]s
 		// (another Indexer on the same store handle, as in tests).
 		if c.Writer == ix.store.Writer() {
 			if i := strings.LastIndexByte(c.ID, ':'); i >= 0 {
-				if n, err := strconv.Atoi(c.ID[i+1:]); err == nil && n >= ix.next {
-					ix.next = n + 1
+				if n, err := strconv.Atoi(c.ID[i+1:]); err == nil {
+					ix.mu.Lock()
+					ix.next = max(ix.next, n+1)
+					ix.mu.Unlock()
 				}
 			}
 		}

@@ -3,6 +3,7 @@ package review_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -11,6 +12,19 @@ import (
 	"github.com/buurtstem/buurtstem/server/store"
 	"github.com/buurtstem/buurtstem/server/store/storetest"
 )
+
+// process opens another handle on the test's database, as another server
+// process would: with its own writer id.
+func process(t *testing.T) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, store.Options{URI: storetest.URI(t), Database: storetest.DatabaseName(t), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close(ctx) })
+	return s
+}
 
 // inboxIDs walks an organisation's whole inbox for one session.
 func inboxIDs(t *testing.T, st *store.Store, org, session string) map[string]int {
@@ -113,13 +127,21 @@ func TestRepairAfterCrash(t *testing.T) {
 		t.Fatalf("before the repair the counters hold %d, want 150", n0)
 	}
 
-	// A new process repairs.
-	ix := review.NewIndexer(st, review.Location())
-	r, err := ix.Repair(ctx, time.Now())
+	// A new process (its own store handle, so its own writer id) repairs.
+	// Limited to what is younger than a crashed run's start, it reads
+	// nothing older.
+	ix := review.NewIndexer(process(t), review.Location())
+	if r, err := ix.Repair(ctx, start.Add(72*time.Hour), time.Now()); err != nil || r.Contributions != 0 || r.Indexed != 0 || r.Counted != 0 {
+		t.Fatalf("repair of a later range: %+v %v", r, err)
+	}
+	if r, err := ix.Repair(ctx, start.Add(48*time.Hour+time.Hour), time.Now()); err != nil || r.Contributions != 20 || r.Indexed != 0 || r.Counted != 20 {
+		t.Fatalf("repair from the second crash's day (moved back to its start): %+v %v", r, err)
+	}
+	r, err := ix.Repair(ctx, time.Time{}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Contributions != len(all)+40+50 || r.Indexed != 30 || r.Counted != 50 {
+	if r.Contributions != len(all)+40+50 || r.Indexed != 30 || r.Counted != 30 {
 		t.Fatalf("repair: %+v", r)
 	}
 	got := inboxIDs(t, st, "org", "org-s001")
@@ -137,9 +159,9 @@ func TestRepairAfterCrash(t *testing.T) {
 		t.Fatalf("after the repair: %d counted, kinds %v, %d people (other org: %v, %d)", n, kinds, people, kinds0, people0)
 	}
 
-	// Idempotent, also in yet another process.
-	for _, again := range []*review.Indexer{ix, review.NewIndexer(st, review.Location())} {
-		r, err := again.Repair(ctx, time.Now())
+	// Idempotent, in the same process and in yet another one.
+	for _, again := range []*review.Indexer{ix, review.NewIndexer(process(t), review.Location())} {
+		r, err := again.Repair(ctx, time.Time{}, time.Now())
 		if err != nil || r.Indexed != 0 || r.Counted != 0 {
 			t.Fatalf("a second repair: %+v %v", r, err)
 		}

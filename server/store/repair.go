@@ -7,27 +7,36 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
-
-	"github.com/buurtstem/buurtstem/server/model"
 )
 
-// EachContributionOf calls fn with every contribution of an organisation
-// stored before a moment, in no order, one at a time so a million need not
-// fit in memory. It scans the collection (about 15 µs a document on the
-// embedded engine): only the index repair after a crash uses it.
-func (s *Store) EachContributionOf(ctx context.Context, orgID string, before time.Time, fn func(*model.Contribution) error) error {
-	cur, err := s.db.Collection(colContributions).Find(ctx, bson.D{{Key: "org_id", Value: orgID},
-		{Key: "created_at", Value: bson.D{{Key: "$lt", Value: before}}}}, options.Find().SetBatchSize(1000))
+// ContributionStamps calls fn with the organisation, id, session and time
+// of every contribution stored before a moment, in no order, one at a time
+// so a million need not fit in memory. Only the index repair after a crash
+// uses it. It scans the collection, and on the embedded engine it must
+// not narrow the filter or add a projection: a filter that matches few
+// documents makes one batch scan most of the collection, and a projection
+// made the first batch wait for the whole collection, both longer than an
+// operation may take (measured at 200,000 contributions); a filter that
+// matches nearly everything keeps batches coming steadily.
+func (s *Store) ContributionStamps(ctx context.Context, before time.Time, fn func(orgID, id, sessionID string, at time.Time) error) error {
+	cur, err := s.db.Collection(colContributions).Find(ctx, bson.D{{Key: "created_at", Value: bson.D{{Key: "$lt", Value: before}}}},
+		options.Find().SetBatchSize(1000))
 	if err != nil {
 		return mapErr(err)
 	}
 	defer cur.Close(ctx)
 	for cur.Next(ctx) {
-		var c model.Contribution
+		// Decoding four fields is cheaper than the whole contribution.
+		var c struct {
+			ID        string    `bson:"_id"`
+			OrgID     string    `bson:"org_id"`
+			SessionID string    `bson:"session_id"`
+			CreatedAt time.Time `bson:"created_at"`
+		}
 		if err := cur.Decode(&c); err != nil {
 			return mapErr(err)
 		}
-		if err := fn(&c); err != nil {
+		if err := fn(c.OrgID, c.ID, c.SessionID, c.CreatedAt); err != nil {
 			return err
 		}
 	}
@@ -72,20 +81,25 @@ func (s *Store) RunStopped(ctx context.Context) error {
 }
 
 // UnfinishedRuns returns the other processes that started and never
-// recorded a stop: crashed ones, or, when several instances share the
-// store, ones still running.
-func (s *Store) UnfinishedRuns(ctx context.Context) ([]string, error) {
+// recorded a stop (crashed ones or, when several instances share the
+// store, ones still running), and when the earliest of them started: what
+// they left undone is younger than that.
+func (s *Store) UnfinishedRuns(ctx context.Context) ([]string, time.Time, error) {
 	rs, err := findAll[run](ctx, s, colRuns, bson.D{}, nil)
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	var out []string
+	var earliest time.Time
 	for _, r := range rs {
 		if r.StoppedAt == nil && r.ID != s.writer {
 			out = append(out, r.ID)
+			if earliest.IsZero() || r.StartedAt.Before(earliest) {
+				earliest = r.StartedAt
+			}
 		}
 	}
-	return out, nil
+	return out, earliest, nil
 }
 
 // ForgetRuns deletes the records of processes whose loose ends were

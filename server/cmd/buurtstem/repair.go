@@ -20,9 +20,10 @@ const repairUsage = `Usage: buurtstem repair [settings]
 repair adds contributions that are stored but missing from the reviewers'
 inbox or the report counters: what a server that crashed between storing
 answers and indexing them left behind. It reads every contribution (about
-15 seconds a million on the embedded store) and is safe to run again: a
-second run finds nothing to do. The server runs the same check at start-up
-by itself when the previous process did not stop cleanly.
+two minutes a million on the embedded store) and is safe to run again: a
+second run finds nothing to do. The server runs the same check by itself,
+in the background, when it starts after a process that did not stop
+cleanly.
 
 The store is chosen by the server's own settings (flags or environment):
 -data-dir / BUURTSTEM_DATA_DIR, -mongodb-uri / MONGODB_URI, -database /
@@ -51,12 +52,12 @@ func repairCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	defer closeStore(st)
 	start := time.Now()
-	r, err := review.NewIndexer(st, review.Location()).Repair(ctx, start)
+	r, err := review.NewIndexer(st, review.Location()).Repair(ctx, time.Time{}, start)
 	if err != nil {
 		fmt.Fprintln(stderr, "buurtstem repair:", err)
 		return 1
 	}
-	runs, err := st.UnfinishedRuns(ctx)
+	runs, _, err := st.UnfinishedRuns(ctx)
 	if err == nil {
 		err = st.ForgetRuns(ctx, runs)
 	}
