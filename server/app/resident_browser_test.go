@@ -34,6 +34,7 @@ import (
 	"github.com/buurtstem/buurtstem/clients/apiclient"
 	"github.com/buurtstem/buurtstem/server/demo"
 	"github.com/buurtstem/buurtstem/server/model"
+	"github.com/buurtstem/buurtstem/server/uploads"
 )
 
 //go:embed testdata/axe/axe.min.js
@@ -583,8 +584,23 @@ func TestBrowserResidentPhoto(t *testing.T) {
 	browserStep(t, ctx, "a photo", chromedp.SetUploadFiles(chromedp.CSS(`#answer-photo`), []string{photo}),
 		poll(`(() => { const i = document.querySelector(".photo-preview"); return !!i && i.complete && i.naturalWidth === 1600 && i.naturalHeight === 1067; })()`))
 	axeAudit(t, ctx, "nl photo preview")
-	browserStep(t, ctx, "send the photo", click(`.open .act:last-child`),
-		poll(`document.body.dataset.screen === "thanks" && !!document.querySelector('#queue li[data-state="sent"]')`))
+	// The device has sent too many files lately: the photo is kept, the
+	// queue says why it waits (translated, with read-aloud), and it goes
+	// out by itself once the budget allows.
+	e.srv.Uploads().SetBudget(uploads.Budget{Burst: 0, Every: time.Hour})
+	browserStep(t, ctx, "send the photo, too many files", click(`.open .act:last-child`),
+		poll(`!!document.querySelector('#queue li[data-state="uploading"] .speak')`))
+	waiting, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#queue li[data-state="uploading"] span').textContent`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := msg(t, "nl", "answer.upload_too_many"); waiting != want {
+		t.Fatalf("the waiting photo says %q, want %q", waiting, want)
+	}
+	axeAudit(t, ctx, "nl photo waiting for the upload budget")
+	e.srv.Uploads().SetBudget(uploads.DefaultBudget)
+	browserStep(t, ctx, "the photo goes out by itself",
+		poll(`!!document.querySelector('#queue li[data-state="sent"]')`))
 	cs, err := e.store.ContributionsOf(context.Background(), s.ID)
 	if err != nil || len(cs) != 1 || cs[0].PromptID != open || cs[0].Answer.MediaID == "" {
 		t.Fatalf("stored: %+v %v", cs, err)

@@ -77,4 +77,4 @@ func (l *limiter) sweep(now time.Time) {
 
 // SetBudget replaces the per-participant upload budget and forgets what was
 // spent; tests that send many files from one device use it.
-func (s *Service) SetBudget(b Budget) { s.perDevice = newLimiter(b) }
+func (s *Service) SetBudget(b Budget) { s.perDevice.Store(newLimiter(b)) }

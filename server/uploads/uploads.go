@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/buurtstem/buurtstem/server/admin"
@@ -34,15 +35,17 @@ type Service struct {
 	retention time.Duration
 	now       func() time.Time
 	photos    chan struct{}
-	perDevice *limiter // upload budgets per participant
+	perDevice atomic.Pointer[limiter] // upload budgets per participant; SetBudget swaps it
 	log       *slog.Logger
 }
 
 // New returns a Service. retention is the default for organisations that
 // set none.
 func New(st *store.Store, retention time.Duration, log *slog.Logger) *Service {
-	return &Service{store: st, limits: media.DefaultLimits, retention: retention, now: time.Now,
-		photos: make(chan struct{}, photoWorkers), perDevice: newLimiter(DefaultBudget), log: log}
+	s := &Service{store: st, limits: media.DefaultLimits, retention: retention, now: time.Now,
+		photos: make(chan struct{}, photoWorkers), log: log}
+	s.perDevice.Store(newLimiter(DefaultBudget))
+	return s
 }
 
 // SetClock replaces the clock; tests use it to pass the retention period.
@@ -62,7 +65,7 @@ func (s *Service) Upload(ctx context.Context, sessionID, participant string, kin
 	}
 	// Before any work: a refused upload costs no store read and no photo
 	// decoding.
-	if err := s.perDevice.allow(participant, s.now()); err != nil {
+	if err := s.perDevice.Load().allow(participant, s.now()); err != nil {
 		return nil, err
 	}
 	ls, err := s.store.SessionByID(ctx, sessionID)

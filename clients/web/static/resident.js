@@ -226,12 +226,13 @@
     queueList.textContent = '';
     queue().filter(function (i) { return i.session === SID; }).slice(-3).forEach(function (i) {
       var label = i.state === 'sent' ? M.sent : i.state === 'failed' ? (i.error || M.failed) :
+        i.state === 'uploading' && i.wait ? i.wait :
         !(live && live.connected()) ? M.queued : i.slow ? M.delayed : M.sending;
       // A failed answer says why, and can be read aloud: the resident may
       // not read the reason.
       queueList.appendChild(el('li', {'data-state': i.state, 'data-id': i.id, 'data-code': i.code || null},
         [pict(i.state === 'sent' ? 'ui-check' : i.state === 'failed' ? 'ui-question' : 'ui-redo', 24), el('span', {text: label}),
-          i.state === 'failed' ? speaker(label, LANG, M.readAloud) : null]));
+          i.state === 'failed' || (i.state === 'uploading' && i.wait) ? speaker(label, LANG, M.readAloud) : null]));
     });
     revealSpeakers();
   }
@@ -462,11 +463,17 @@
         if (r.ok && r.body.media_id) {
           item.state = 'sending';
           item.answer = {media_id: r.body.media_id};
-          update(item.id, {state: item.state, answer: item.answer});
+          update(item.id, {state: item.state, answer: item.answer, wait: null});
           forgetMedia(item.id);
           transmit(item);
           if (first) first();
           return;
+        }
+        if (r.status === 429 && r.body && r.body.error && r.body.error.message) {
+          // Too many files from this phone at once: it is kept and sent
+          // later; the queue says why it waits (and can read it aloud).
+          update(item.id, {wait: r.body.error.message});
+          tell(r.body.error.message);
         }
         if (r.status >= 500 || r.status === 429) { if (first) first(); later(); return; }
         // Refused for good: the same file will never be taken.
