@@ -73,6 +73,17 @@ func TestBrowserFeedbackLoop(t *testing.T) {
 		chromedp.Navigate(e.url+inbox),
 		chromedp.WaitVisible(chromedp.CSS(`#pick-`+cid)),
 	)
+	// A transcript typed by hand: the note form inside an entry submits
+	// itself, not the grouping form around the list.
+	const transcript = "De verlichting bij de speeltuin is zwak."
+	browserStep(t, rv, "add a transcript",
+		click(`#c-`+cid+` details summary`),
+		chromedp.SendKeys(chromedp.CSS(`#c-`+cid+` textarea[name="transcript"]`), transcript),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('#c-`+cid+` textarea[name="transcript"]').form.querySelector('button[type="submit"]').click()`),
+		afterNavigation(`location.pathname === "`+org+`/inbox" && location.search.includes("saved=1")`),
+		chromedp.Navigate(e.url+inbox),
+		poll(`document.querySelector('#c-`+cid+`').textContent.includes("`+transcript+`")`),
+	)
 	browserStep(t, rv, "group it into a topic",
 		click(`#pick-`+cid),
 		chromedp.SendKeys(chromedp.CSS(`#group input[name="title_nl"]`), "Licht bij de speeltuin"),
