@@ -97,7 +97,10 @@ func (cm *committer) run(ctx context.Context) {
 		for _, w := range batch {
 			docs = append(docs, w.c)
 		}
-		wctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		// Bounded by the store-timeout setting: while the store is away,
+		// residents hear "unavailable, your answer is kept" after that long
+		// and their phones resend, rather than waiting in silence.
+		wctx, cancel := context.WithTimeout(context.Background(), cm.store.Timeout())
 		outs, err := cm.store.InsertContributions(wctx, docs)
 		cancel()
 		for i, w := range batch {

@@ -89,8 +89,16 @@ type Store struct {
 	// report counters, marks), so two processes never update one document
 	// at the same time; markMu serialises this process's own mark updates.
 	writer string
-	markMu sync.Mutex
+	// timeout is Options.Timeout: how long one operation waits for an
+	// unreachable server.
+	timeout time.Duration
+	markMu  sync.Mutex
 }
+
+// Timeout is how long one operation should wait for an unreachable store
+// (the store-timeout setting). The driver applies it only to calls whose
+// context has no deadline of its own; callers that set one use this.
+func (s *Store) Timeout() time.Duration { return s.timeout }
 
 // Open connects to the configured backend, starting the embedded engine if
 // no URI is given, and creates indexes.
@@ -104,7 +112,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if opts.Timeout == 0 {
 		opts.Timeout = 5 * time.Second
 	}
-	s := &Store{log: opts.Logger, now: time.Now, writer: NewID()[:12]}
+	s := &Store{log: opts.Logger, now: time.Now, writer: NewID()[:12], timeout: opts.Timeout}
 
 	uri := opts.URI
 	if uri == "" {
