@@ -65,3 +65,38 @@ func TestReportDaysMergeParticipants(t *testing.T) {
 		t.Fatalf("%d participant documents (%v), want one per delta with participants: 2", n, err)
 	}
 }
+
+// TestEmbeddedKeepsOnlyUniqueIndexes: on the embedded engine secondary
+// indexes cost every insert and serve no query, so none are made and one
+// left by an earlier version is dropped; unique indexes stay (they keep
+// e-mail addresses unique), and every collection exists after Open.
+func TestEmbeddedKeepsOnlyUniqueIndexes(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, Options{DataDir: t.TempDir(), Database: "idx2", Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	// As an earlier version made it.
+	if _, err := s.db.Collection(colContributions).Indexes().CreateOne(ctx, indexes[colContributions][0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EnsureIndexes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for col := range indexes {
+		have, err := s.indexNames(ctx, col)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !have["_id_"] {
+			t.Errorf("%s does not exist after EnsureIndexes: %v", col, have)
+		}
+		for _, m := range indexes[col] {
+			unique := m.Options.Unique != nil && *m.Options.Unique
+			if have[*m.Options.Name] != unique {
+				t.Errorf("%s index %s: present %v, want %v (unique %v)", col, *m.Options.Name, have[*m.Options.Name], unique, unique)
+			}
+		}
+	}
+}
