@@ -65,7 +65,8 @@ type options struct {
 	resultsRate int
 	resultsFor  time.Duration
 	debug       string // the server's profiler address (debug-listen)
-	profileDir  string // where CPU profiles of the prompt switches go
+	profileDir  string // where CPU profiles of one phase go
+	profileOf   string // that phase: switches or submissions
 }
 
 func main() {
@@ -85,7 +86,8 @@ func main() {
 	flag.DurationVar(&o.resultsFor, "results-for", 5*time.Second, "how long to time results at a room's pace")
 	flag.BoolVar(&o.baseline, "baseline", true, "also measure a bare gorilla/websocket broadcast")
 	flag.IntVar(&o.baselineMax, "baseline-max", 9000, "most connections for the baseline (it holds both ends in this process)")
-	flag.StringVar(&o.profileDir, "profile-dir", "", "write CPU profiles of the server and of the load generator during the prompt switches to this directory")
+	flag.StringVar(&o.profileDir, "profile-dir", "", "write CPU profiles of the server and of the load generator during one phase (-profile-phase) to this directory")
+	flag.StringVar(&o.profileOf, "profile-phase", "switches", "the phase -profile-dir profiles: switches or submissions")
 	flag.BoolVar(&o.restart, "restart", true, "kill the server (SIGKILL), restart it and time the resynchronisation (only without -base)")
 	flag.Parse()
 	// Thousands of simulated phones make a large heap whose collections
@@ -201,7 +203,7 @@ func run(o options) error {
 	}
 
 	// Prompt switches.
-	stopProfiles, err := startProfiles(&o)
+	stopProfiles, err := startProfiles(&o, "switches", 2+o.switches)
 	if err != nil {
 		return err
 	}
@@ -245,7 +247,14 @@ func run(o options) error {
 	}
 
 	// Submissions at the stress rate, results streaming meanwhile.
+	stopProfiles, err = startProfiles(&o, "submissions", 1+int(o.submitFor.Seconds()))
+	if err != nil {
+		return err
+	}
 	ph := submitPhase(ctx, conns, promptID, "s", o.submitRate, o.submitFor)
+	if err := stopProfiles(); err != nil {
+		return err
+	}
 	// The window is submitFor: residents start spread over one interval
 	// and the last acknowledgements arrive after it.
 	fmt.Printf("submissions: offered %d/s for %v; %d acknowledged (%.0f/s over the window), %d failed; phase took %v; ack latency %s\n",
@@ -450,12 +459,12 @@ func serverLive(o *options) (int64, error) {
 }
 
 // startProfiles starts CPU profiles of the load generator and, through its
-// profiler address, of the server, to see where a prompt switch's time goes
-// on each side. The returned function ends both and writes them to
+// profiler address, of the server, to see where a phase's time goes on
+// each side, if -profile-phase names this phase. The returned function ends both and writes them to
 // o.profileDir (loadgen.pprof, server.pprof). Without -profile-dir it does
 // nothing.
-func startProfiles(o *options) (func() error, error) {
-	if o.profileDir == "" {
+func startProfiles(o *options, phase string, secs int) (func() error, error) {
+	if o.profileDir == "" || o.profileOf != phase {
 		return func() error { return nil }, nil
 	}
 	if o.debug == "" {
@@ -472,9 +481,7 @@ func startProfiles(o *options) (func() error, error) {
 		own.Close()
 		return nil, err
 	}
-	// The server's profile runs for a fixed time: long enough for the
-	// switches (each waits for every resident, then 200 ms).
-	secs := 2 + o.switches
+	// The server's profile runs for a fixed time, secs: about the phase's.
 	srvDone := make(chan error, 1)
 	go func() {
 		resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", o.debug, secs))
