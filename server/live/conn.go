@@ -488,6 +488,7 @@ func (c *conn) submit(ctx context.Context, env protocol.Envelope, assisted bool)
 		c.fail(env.ID, protocol.ErrRateLimited, "", nil)
 		return
 	}
+	id := contributionID(c.sessionID, participant, env.ID)
 	r.mu.Lock()
 	sess := r.sess
 	p := sess.PromptByID(d.PromptID)
@@ -495,8 +496,17 @@ func (c *conn) submit(ctx context.Context, env protocol.Envelope, assisted bool)
 	if p != nil && p.Kind == model.KindDots {
 		dotItems = r.dotItems()
 	}
+	known := r.known[id]
 	r.mu.Unlock()
-	id := contributionID(c.sessionID, participant, env.ID)
+	if known {
+		// A resend of an answer the room has recorded, so stored (the ack
+		// was lost with a connection or a server): acknowledged again
+		// without a write. On the embedded engine one duplicate in a batch
+		// makes it insert that batch one document per transaction, which
+		// after a restart, with every phone resending, held up everyone.
+		c.enqueue(prepare(protocol.TypeAck, env.ID, 0, protocol.AckData{ContributionID: id, Duplicate: true}))
+		return
+	}
 	refuse := ""
 	switch {
 	case sess.State != model.StateRunning:
