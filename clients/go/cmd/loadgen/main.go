@@ -391,7 +391,7 @@ func (r *res) event(env protocol.Envelope) {
 		// Only the field the measurement needs: decoding whole prompts in
 		// 10,000 simulated phones on the server's own two cores would
 		// measure the load generator, not the server.
-		if cur, ok := currentOf(env.Data); ok && int64(cur) == r.want.Load() {
+		if cur, ok := intField(env.Data, `"current":`); ok && int64(cur) == r.want.Load() {
 			select {
 			case r.gotState <- now:
 			default:
@@ -401,27 +401,25 @@ func (r *res) event(env protocol.Envelope) {
 		if !r.resultsOn.Load() {
 			return
 		}
-		var rd struct {
-			SentAt int64 `json:"sent_at"`
-		}
-		if json.Unmarshal(env.Data, &rd) == nil && rd.SentAt > 0 {
+		if sent, ok := intField(env.Data, `"sent_at":`); ok && sent > 0 {
 			r.mu.Lock()
-			r.results = append(r.results, now.Sub(time.UnixMilli(rd.SentAt)))
+			r.results = append(r.results, now.Sub(time.UnixMilli(int64(sent))))
 			r.mu.Unlock()
 		}
 	}
 }
 
-// currentOf reads the top-level "current" field of a state event. It is a
+// intField reads a number field of an event (key is `"name":`). It is a
 // byte search, not a decoder: encoding/json with reflection cost more than
 // the server's whole write per resident. The key cannot be matched inside a
-// string value, where JSON escapes the quote before the colon.
-func currentOf(data []byte) (int, bool) {
-	i := bytes.Index(data, []byte(`"current":`))
+// string value, where JSON escapes the quote before the colon; the events
+// read this way have the field once, at the top level.
+func intField(data []byte, key string) (int, bool) {
+	i := bytes.Index(data, []byte(key))
 	if i < 0 {
 		return 0, false
 	}
-	rest := data[i+len(`"current":`):]
+	rest := data[i+len(key):]
 	end := 0
 	for end < len(rest) && (rest[end] == '-' || rest[end] >= '0' && rest[end] <= '9') {
 		end++

@@ -8,9 +8,9 @@ import (
 	"github.com/buurtstem/buurtstem/server/model"
 )
 
-// TestCurrentOf: the byte search finds what a JSON decoder finds, also
+// TestIntField: the byte search finds what a JSON decoder finds, also
 // when a prompt's text holds the key itself.
-func TestCurrentOf(t *testing.T) {
+func TestIntField(t *testing.T) {
 	for _, want := range []int{-1, 0, 7, 12345} {
 		d := protocol.StateData{State: "running", Current: want, Prompt: &model.Prompt{ID: "p", Kind: model.KindFaces,
 			Text: model.Text{"nl": `Wat vindt u? "current":99 {"current": 98}`}}}
@@ -18,11 +18,11 @@ func TestCurrentOf(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, ok := currentOf(b); !ok || got != want {
-			t.Fatalf("currentOf(%s) = %d, %v; want %d", b, got, ok, want)
+		if got, ok := intField(b, `"current":`); !ok || got != want {
+			t.Fatalf("intField(%s) = %d, %v; want %d", b, got, ok, want)
 		}
 	}
-	if _, ok := currentOf([]byte(`{"state":"open"}`)); ok {
+	if _, ok := intField([]byte(`{"state":"open"}`), `"current":`); ok {
 		t.Fatal("found a current in a message without one")
 	}
 }
