@@ -25,7 +25,6 @@ import (
 	"github.com/buurtstem/buurtstem/i18n"
 	"github.com/buurtstem/buurtstem/server/demo"
 	"github.com/buurtstem/buurtstem/server/live/protocol"
-	"github.com/buurtstem/buurtstem/server/store"
 )
 
 // TestFullDisk runs the server with its data directory on a 20 MB tmpfs,
@@ -216,26 +215,8 @@ func TestFullDisk(t *testing.T) {
 			t.Errorf("the server logged %q:\n%s", bad, p.stderr)
 		}
 	}
-	s, err := store.Open(ctx, store.Options{DataDir: data})
-	if err != nil {
-		t.Fatalf("the store does not open after a full disk: %v", err)
-	}
-	defer s.Close(ctx)
-	cs, err := s.ContributionsOf(ctx, sess.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stored := map[string]int{}
-	for _, c := range cs {
-		stored[c.ID]++
-	}
-	for id, cid := range acked {
-		if stored[cid] != 1 {
-			t.Errorf("%s acknowledged as %s, stored %d times", id, cid, stored[cid])
-		}
-	}
-	if len(cs) != len(acked) {
-		t.Errorf("%d contributions stored, %d acknowledged", len(cs), len(acked))
+	if n := storedOnce(t, data, sess.ID, acked); n != len(acked) {
+		t.Errorf("%d contributions stored, %d acknowledged", n, len(acked))
 	}
 }
 

@@ -17,7 +17,6 @@ import (
 	"github.com/buurtstem/buurtstem/i18n"
 	"github.com/buurtstem/buurtstem/server/demo"
 	"github.com/buurtstem/buurtstem/server/live/protocol"
-	"github.com/buurtstem/buurtstem/server/store"
 )
 
 // TestStoreStoppedMidSession: the store is served by its own process (S,
@@ -257,31 +256,14 @@ func TestStoreStoppedMidSession(t *testing.T) {
 			}
 		}
 	}
-	st, err := store.Open(ctx, store.Options{DataDir: storeDir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close(ctx)
-	cs, err := st.ContributionsOf(ctx, sess.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stored := map[string]int{}
-	for _, c := range cs {
-		stored[c.ID]++
-	}
-	for id, cid := range acked {
-		if stored[cid] != 1 {
-			t.Errorf("%s (acknowledged as %s) stored %d times", id, cid, stored[cid])
-		}
-	}
-	if len(cs) != len(sent) {
-		t.Errorf("%d contributions stored for %d answers sent", len(cs), len(sent))
+	n := storedOnce(t, storeDir, sess.ID, acked)
+	if n != len(sent) {
+		t.Errorf("%d contributions stored for %d answers sent", n, len(sent))
 	}
 	t.Logf("store frozen %v: %d answers sent by %d residents, %d acknowledged before, %d during the outage; "+
 		"refusals %v (others %v); longest wait for a first answer %v; /readyz 503 in %d of %d probes; last acknowledgement %v after SIGCONT; all %d stored once",
 		outage, len(sent), residents, ackedBefore, ackedDuring, messages, others, slowest.Round(time.Millisecond), notReady, probes,
-		lastAck.Sub(resumedAt).Round(time.Millisecond), len(cs))
+		lastAck.Sub(resumedAt).Round(time.Millisecond), n)
 }
 
 func httpStatus(t *testing.T, c *http.Client, url string) int {

@@ -26,6 +26,7 @@ import (
 	"github.com/buurtstem/buurtstem/clients/go/live"
 	"github.com/buurtstem/buurtstem/server/demo"
 	"github.com/buurtstem/buurtstem/server/live/protocol"
+	"github.com/buurtstem/buurtstem/server/store"
 )
 
 func TestMain(m *testing.M) {
@@ -253,4 +254,31 @@ func projectorSnapshot(t *testing.T, ctx context.Context, base string, s *apicli
 		t.Fatal(err)
 	}
 	return snap
+}
+
+// storedOnce opens the store in dataDir (the server has stopped) and checks
+// that every acknowledged answer (client id → contribution id) of the
+// session is stored exactly once; it returns how many the session holds.
+func storedOnce(t *testing.T, dataDir, sessionID string, acked map[string]string) int {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Options{DataDir: dataDir})
+	if err != nil {
+		t.Fatalf("the store does not open: %v", err)
+	}
+	defer st.Close(ctx)
+	cs, err := st.ContributionsOf(ctx, sessionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := map[string]int{}
+	for _, c := range cs {
+		stored[c.ID]++
+	}
+	for id, cid := range acked {
+		if stored[cid] != 1 {
+			t.Errorf("%s (acknowledged as %s) stored %d times", id, cid, stored[cid])
+		}
+	}
+	return len(cs)
 }
