@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -217,5 +220,97 @@ func TestFeedbackJourney(t *testing.T) {
 	}
 	if q := rev.get("/orgs/" + demo.OrgID + "/reports/contributions.csv?session=no-such-session"); q.status != http.StatusBadRequest {
 		t.Errorf("export of an unknown session: %d", q.status)
+	}
+}
+
+// TestExportOutlivesItsHandler: an export streams after its handler has
+// returned, when Fiber has already given the request's context to the
+// next request, whose path overwrites the old one in place. The
+// organisation taken from the path was once used as it was, so an export
+// running beside other requests read their bytes as its organisation
+// (the race detector saw it in TestTenancyEveryRoute under CI). Exports
+// now run beside a stream of other requests and must each come out whole
+// and identical; under -race nothing may be shared.
+func TestExportOutlivesItsHandler(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	staff, s := e.liveSession("post")
+	if _, err := staff.MoveSession(ctx, demo.OrgID, s.ID, 2); err != nil {
+		t.Fatal(err)
+	}
+	const answers = 20
+	for i := range answers {
+		r, _ := e.resident(s.Code, live.Options{})
+		if _, err := r.Submit(ctx, fmt.Sprint("a", i), protocol.SubmitData{PromptID: s.Prompts[2].ID,
+			Answer: protocol.AnswerData{Text: fmt.Sprintf("Antwoord %d: meer licht in het park", i)}}); err != nil {
+			t.Fatal(err)
+		}
+		r.Close()
+	}
+	rev := e.staffBrowser("reviewer")
+	path := "/orgs/" + demo.OrgID + "/reports/contributions.csv"
+	var want *page
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		want = rev.get(path)
+		rows, err := csv.NewReader(strings.NewReader(want.body)).ReadAll()
+		if err != nil || want.status != http.StatusOK {
+			t.Fatalf("export: %d %v", want.status, err)
+		}
+		if len(rows) == 1+answers {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the export has %d rows, want %d answers", len(rows)-1, answers)
+		}
+	}
+	stop := make(chan struct{})
+	var others sync.WaitGroup
+	for i := range 4 {
+		others.Add(1)
+		go func() {
+			defer others.Done()
+			// Paths as long as the export's and longer, differing
+			// where the organisation's id is.
+			other := "/buurt/" + demo.BuurtAID + strings.Repeat("x", i)
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if resp, err := http.Get(e.url + other); err == nil {
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			}
+		}()
+	}
+	var exports sync.WaitGroup
+	bad := make(chan string, 40)
+	for range 4 {
+		exports.Add(1)
+		go func() {
+			defer exports.Done()
+			for range 10 {
+				req, _ := http.NewRequest(http.MethodGet, e.url+path, nil)
+				resp, err := rev.c.Do(req)
+				if err != nil {
+					bad <- err.Error()
+					return
+				}
+				body, err := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if err != nil || resp.StatusCode != http.StatusOK || string(body) != want.body {
+					bad <- fmt.Sprintf("status %d, %d bytes of %d, %v", resp.StatusCode, len(body), len(want.body), err)
+				}
+			}
+		}()
+	}
+	exports.Wait()
+	close(stop)
+	others.Wait()
+	close(bad)
+	for b := range bad {
+		t.Error("an export beside other requests:", b)
 	}
 }

@@ -356,7 +356,10 @@ func (h *Handlers) ReportExport(c *fiber.Ctx) error {
 // ContributionsExport streams the contributions of the report's scope as
 // CSV or JSON, row by row.
 func (h *Handlers) ContributionsExport(c *fiber.Ctx) error {
-	org := c.Params("org")
+	// A copy: the stream below runs after this handler has returned, when
+	// Fiber has given the context (and the path buffer the parameter
+	// points into) to the next request.
+	org := strings.Clone(c.Params("org"))
 	actor := request.Staff(c)
 	if !admin.CanView(actor, org) {
 		return apperr.New(apperr.ErrNotFound, "error.not_found")
