@@ -559,11 +559,21 @@ func TestLiveSlowConsumer(t *testing.T) {
 	if got := e.srv.Hub().Conns(); got != want {
 		t.Fatalf("the slow consumer was not dropped: %d connections, want %d", got, want)
 	}
-	if slow, stuck := e.srv.Hub().Drops(); slow != 1 || stuck != 0 {
-		t.Fatalf("drops: %d for a full queue, %d for a stuck write; want 1 and 0", slow, stuck)
+	// Which limit cuts it off first depends on the machine: the queue
+	// overflows during the prompt switches, unless the wall took so long
+	// that the write blocked on the full socket passed writeTimeout first
+	// (seen under -race on a busy CI machine). Each path has its own
+	// test in server/live; here one drop, counted once, is what matters.
+	slowDrops, stuckDrops := e.srv.Hub().Drops()
+	if slowDrops+stuckDrops != 1 {
+		t.Fatalf("drops: %d for a full queue, %d for a stuck write; want one in all", slowDrops, stuckDrops)
 	}
-	if m := e.browser().get("/metrics"); !strings.Contains(m.body, "buurtstem_live_dropped_slow_total 1") {
-		t.Fatalf("metrics do not count the drop:\n%s", m.body)
+	metric := "buurtstem_live_dropped_slow_total 1"
+	if stuckDrops == 1 {
+		metric = "buurtstem_live_dropped_stuck_total 1"
+	}
+	if m := e.browser().get("/metrics"); !strings.Contains(m.body, metric) {
+		t.Fatalf("metrics do not count the drop as %q:\n%s", metric, m.body)
 	}
 	t.Logf("the reading resident had all 180 answers %v after the last acknowledgement; slow consumer dropped", worst)
 }

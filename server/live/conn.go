@@ -138,6 +138,16 @@ func (c *conn) kill(code int, text string) {
 	})
 }
 
+// killed reports whether the connection has been told to end.
+func (c *conn) killed() bool {
+	select {
+	case <-c.quit:
+		return true
+	default:
+		return false
+	}
+}
+
 // writer owns the socket's write side.
 func (c *conn) writer() {
 	defer close(c.written)
@@ -211,15 +221,22 @@ func (h *Hub) cutStuckWrites(now int64) {
 			default: // a full queue: the connection is cut off anyway
 			}
 		}
-		if since := c.writing.Load(); since != 0 && now-since > int64(writeTimeout/time.Second) {
+		since := c.writing.Load()
+		if since == 0 {
+			return true
+		}
+		if now-since > int64(writeTimeout/time.Second) {
 			if !c.dropped.Swap(true) {
 				h.stuckDrops.Add(1)
 			}
 			c.kill(1006, "")
-			// Repeated every second until the write gives up: the
-			// library resets the deadline when a write begins.
-			_ = c.ws.NetConn().SetWriteDeadline(time.Now())
+		} else if !c.killed() {
+			return true
 		}
+		// Repeated every second until the write gives up: the library
+		// resets the deadline when a write begins, so a cut made just
+		// then (enqueue's, on a full queue) is undone.
+		_ = c.ws.NetConn().SetWriteDeadline(time.Now())
 		return true
 	})
 }

@@ -65,6 +65,70 @@ func TestStuckWriteIsCutOff(t *testing.T) {
 	}
 }
 
+// TestFullQueueIsCutOff: a device that stops reading while messages keep
+// coming fills its queue; the next message cuts it off at once, counted
+// as a slow drop with protocol.CloseSlowConsumer, without waiting for the
+// write timeout, and the writer ends though its write is blocked.
+func TestFullQueueIsCutOff(t *testing.T) {
+	device, ws := socketPair(t, 4096)
+	defer device.Close() // and never reads
+	_ = ws.NetConn().(*net.TCPConn).SetWriteBuffer(4096)
+
+	h := &Hub{}
+	h.clock.Store(1)
+	c := newConn(h, ws, identity{role: protocol.RoleResident})
+	h.all.Store(c, struct{}{})
+	go c.writer()
+	big, err := websocket.NewPreparedMessage(websocket.TextMessage, []byte(strings.Repeat("x", 8<<20)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.enqueue(big)
+	deadline := time.Now().Add(10 * time.Second)
+	for c.writing.Load() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the write did not begin")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	small, err := websocket.NewPreparedMessage(websocket.TextMessage, []byte(`{"type":"state"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range sendQueue {
+		c.enqueue(small)
+	}
+	if slow, stuck := h.Drops(); slow != 0 || stuck != 0 {
+		t.Fatalf("drops %d/%d with the queue just full, want none", slow, stuck)
+	}
+	began := time.Now()
+	c.enqueue(small) // one too many
+	// enqueue cuts the socket at once, but the library resets the
+	// deadline as a write begins: if the cut came just before, the next
+	// tick of the hub's clock (not yet a stuck write) cuts again.
+	for now := int64(2); ; now++ {
+		select {
+		case <-c.written:
+		case <-time.After(time.Second):
+			if now > 4 {
+				t.Fatal("the writer still waits on the device after the queue overflowed")
+			}
+			h.cutStuckWrites(now)
+			continue
+		}
+		break
+	}
+	if took := time.Since(began); took >= writeTimeout {
+		t.Fatalf("cut off after %v: that is the stuck-write path, not the full queue", took)
+	}
+	if slow, stuck := h.Drops(); slow != 1 || stuck != 0 {
+		t.Fatalf("drops: %d for a full queue, %d for a stuck write; want 1 and 0", slow, stuck)
+	}
+	if c.closeCode != protocol.CloseSlowConsumer {
+		t.Fatalf("close code %d, want %d", c.closeCode, protocol.CloseSlowConsumer)
+	}
+}
+
 // TestPingsQueuedBySlot: the hub's clock pings each connection once per
 // pingEvery, in the second of its slot, through the send queue.
 func TestPingsQueuedBySlot(t *testing.T) {
