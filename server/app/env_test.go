@@ -1,13 +1,17 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/textproto"
 	"net/url"
 	"regexp"
 	"strings"
@@ -172,6 +176,37 @@ func (b *browser) post(path string, form url.Values) *page {
 	b.t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, b.base+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", b.base)
+	return b.do(req)
+}
+
+// formFile is a file a form sends; a nil data sends none.
+type formFile struct {
+	field, name, contentType string
+	data                     []byte
+}
+
+// postFile sends a multipart form with a file, as a browser sends a form
+// with enctype="multipart/form-data".
+func (b *browser) postFile(path string, form url.Values, f formFile) *page {
+	b.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, vs := range form {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
+	if f.data != nil {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename=%q`, f.field, f.name))
+		h.Set("Content-Type", f.contentType)
+		w, _ := mw.CreatePart(h)
+		_, _ = w.Write(f.data)
+	}
+	_ = mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, b.base+path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Origin", b.base)
 	return b.do(req)
 }

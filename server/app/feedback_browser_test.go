@@ -4,6 +4,8 @@ package app_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -11,6 +13,7 @@ import (
 
 	"github.com/buurtstem/buurtstem/clients/apiclient"
 	"github.com/buurtstem/buurtstem/server/demo"
+	"github.com/buurtstem/buurtstem/server/media/mediatest"
 )
 
 // TestBrowserFeedbackLoop is issue #7's "done means", tried as new users
@@ -92,14 +95,26 @@ func TestBrowserFeedbackLoop(t *testing.T) {
 		click(`#group button[type="submit"]`),
 		afterNavigation(`location.pathname.startsWith("`+org+`/topics/") && !!document.querySelector('form[action$="/respond"]')`),
 	)
-	browserStep(t, rv, "publish a planned response",
+	// With a photo of the place, straight from a phone (location and all).
+	photo := filepath.Join(t.TempDir(), "speeltuin.jpg")
+	if err := os.WriteFile(photo, mediatest.PhotoWithEXIF(640, 480, 6), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	browserStep(t, rv, "publish a planned response with a photo",
 		click(`form[action$="/respond"] input[name="status"][value="planned"]`),
 		chromedp.SetValue(chromedp.CSS(`form[action$="/respond"] input[name="expected_month"]`), "2026-09"),
 		chromedp.SendKeys(chromedp.CSS(`form[action$="/respond"] textarea[name="text_nl"]`), answerNL),
 		chromedp.SetValue(chromedp.CSS(`form[action$="/respond"] textarea[name="text_ar"]`), answerAR),
+		chromedp.SetUploadFiles(chromedp.CSS(`form[action$="/respond"] input[name="photo"]`), []string{photo}),
 		click(`form[action$="/respond"] button[type="submit"]`),
 		afterNavigation(`location.search.includes("saved=1") && document.body.textContent.includes("`+answerNL+`")`),
+		// The reviewer sees the photo that is now public, turned upright
+		// (the phone stored it on its side), with a way to take it off.
+		poll(`(() => { const i = document.querySelector('img.result-photo');
+			return !!i && i.complete && i.naturalWidth === 480 && i.naturalHeight === 640 &&
+				!!document.querySelector('input[name="remove_photo"]'); })()`),
 	)
+	axeAudit(t, rv, "nl topic with a result photo")
 
 	// The phone, still in the session, is told at once.
 	browserStep(t, ph, "the response arrives live",
@@ -143,7 +158,8 @@ func TestBrowserFeedbackLoop(t *testing.T) {
 		chromedp.Navigate(e.url+"/buurt/"+demo.BuurtAID),
 		chromedp.WaitVisible(chromedp.CSS(`.board-item`)),
 		poll(`[...document.querySelectorAll('.board-item')].some(li => li.textContent.includes("`+answerNL+`") &&
-			!!li.querySelector('img[src$="/status-planned.svg"]') && !li.textContent.includes("`+said+`"))`),
+			!!li.querySelector('img[src$="/status-planned.svg"]') && !li.textContent.includes("`+said+`") &&
+			[...li.querySelectorAll('img[src^="/photos/"]')].some(i => i.complete && i.naturalWidth > 0 && i.alt !== ""))`),
 	)
 	axeAudit(t, ob, "nl board")
 

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
-	"net/textproto"
 	"net/url"
 	"strconv"
 	"strings"
@@ -365,23 +363,11 @@ func TestPromptRecordings(t *testing.T) {
 	promptID := stored.Prompts[0].ID
 	rec := mediatest.WebM(4*time.Second, mediatest.WebMOptions{})
 	post := func(path string, fields map[string]string, file []byte) *page {
-		var body bytes.Buffer
-		mw := multipart.NewWriter(&body)
+		form := url.Values{}
 		for k, v := range fields {
-			_ = mw.WriteField(k, v)
+			form.Set(k, v)
 		}
-		if file != nil {
-			h := textproto.MIMEHeader{}
-			h.Set("Content-Disposition", `form-data; name="audio"; filename="recording.webm"`)
-			h.Set("Content-Type", "audio/webm;codecs=opus")
-			w, _ := mw.CreatePart(h)
-			_, _ = w.Write(file)
-		}
-		_ = mw.Close()
-		req, _ := http.NewRequest(http.MethodPost, e.url+path, &body)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		req.Header.Set("Origin", e.url)
-		return b.do(req)
+		return b.postFile(path, form, formFile{field: "audio", name: "recording.webm", contentType: "audio/webm;codecs=opus", data: file})
 	}
 	base := "/orgs/" + demo.OrgID + "/sessions/" + s.ID + "/prompts/audio"
 	fields := func(lang string) map[string]string {
@@ -491,12 +477,16 @@ func TestMediaRetentionPurge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A prompt recording and another organisation's voice note, as old.
+	// A prompt recording, a reviewer's photo of a result (the
+	// municipality's, published with a response) and another
+	// organisation's voice note, as old.
 	promptAudio := &model.Media{ID: strings.Repeat("1", 32), OrgID: demo.OrgID, SessionID: s.ID, Kind: model.MediaPrompt,
 		ContentType: "audio/webm", CreatedAt: time.Now().UTC()}
+	result := &model.Media{ID: strings.Repeat("3", 32), OrgID: demo.OrgID, Kind: model.MediaResult,
+		ContentType: "image/jpeg", CreatedAt: time.Now().UTC()}
 	foreign := &model.Media{ID: strings.Repeat("2", 32), OrgID: "other-org", SessionID: "x", Participant: "p", Kind: model.MediaVoice,
 		ContentType: "audio/webm", CreatedAt: time.Now().UTC()}
-	for _, m := range []*model.Media{promptAudio, foreign} {
+	for _, m := range []*model.Media{promptAudio, result, foreign} {
 		if err := e.store.PutMedia(ctx, m, []byte("abc")); err != nil {
 			t.Fatal(err)
 		}
@@ -527,7 +517,7 @@ func TestMediaRetentionPurge(t *testing.T) {
 			t.Errorf("purged file still plays: %d", p.status)
 		}
 	}
-	for _, id := range []string{newPhoto, promptAudio.ID, foreign.ID} {
+	for _, id := range []string{newPhoto, promptAudio.ID, result.ID, foreign.ID} {
 		if _, err := e.store.Media(ctx, id); err != nil {
 			t.Errorf("%s was purged: %v", id, err)
 		}

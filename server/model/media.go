@@ -7,6 +7,10 @@ const (
 	MediaVoice  = "voice"  // a resident's voice note
 	MediaPhoto  = "photo"  // a resident's photo
 	MediaPrompt = "prompt" // a prompt read aloud by staff
+	// MediaResult is a photo of a result, uploaded by a reviewer with a
+	// response and public with it. The municipality's, not a resident's:
+	// the residents' retention purge leaves it.
+	MediaResult = "result"
 )
 
 // Media is a stored file: a resident's voice note or photo, or a prompt

@@ -27,7 +27,6 @@ const (
 
 var (
 	monthPattern = regexp.MustCompile(`^(20[0-9]{2})-(0[1-9]|1[0-2])$`)
-	mediaPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 )
 
 // TopicInput is what a reviewer fills in to make a topic, or to add input
@@ -262,8 +261,15 @@ type ResponseInput struct {
 	ExpectedMonth string
 	Text          model.Text
 	Reason        model.Text
-	PhotoID       string
-	Version       int
+	// Photo is a newly uploaded photo of the result, of PhotoType as the
+	// browser declared it; it replaces the published one. Without it,
+	// PhotoID keeps the photo the topic's response has now (any other id
+	// is refused), and RemovePhoto takes it off.
+	Photo       []byte
+	PhotoType   string
+	PhotoID     string
+	RemovePhoto bool
+	Version     int
 }
 
 // Respond publishes a response on a topic: it is kept in the history,
@@ -278,8 +284,21 @@ func (s *Service) Respond(ctx context.Context, actor *model.Staff, orgID, topicI
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkPhoto(ctx, orgID, r.PhotoID); err != nil {
-		return nil, err
+	// Everything else is checked before a new photo is stored, so a form
+	// that fails leaves no file behind.
+	var photo *model.Media
+	switch {
+	case len(in.Photo) > 0:
+		if photo, err = s.storeResultPhoto(ctx, orgID, in.PhotoType, in.Photo); err != nil {
+			return nil, err
+		}
+		r.PhotoID = photo.ID
+	case in.RemovePhoto:
+		r.PhotoID = ""
+	default:
+		if err := keepPhoto(t, r.PhotoID); err != nil {
+			return nil, err
+		}
 	}
 	now := s.now().UTC()
 	r.By, r.At = actor.ID, now
@@ -290,6 +309,9 @@ func (s *Service) Respond(ctx context.Context, actor *model.Staff, orgID, topicI
 	t.UpdatedAt = now
 	t.History = append(t.History, model.TopicChange{At: now, By: actor.ID, Action: "responded", Response: r})
 	if err := s.store.ReplaceTopic(ctx, t); err != nil {
+		if photo != nil {
+			_ = s.store.DeleteMedia(context.WithoutCancel(ctx), photo.ID) // an orphan at worst
+		}
 		return nil, err
 	}
 	s.push(ctx, t)
@@ -329,13 +351,8 @@ func checkResponse(in ResponseInput) (*model.Response, error) {
 		}
 		r.Reason = reason
 	}
-	if p := strings.TrimSpace(in.PhotoID); p != "" {
-		// That it is the organisation's photo is checked by checkPhoto.
-		if !mediaPattern.MatchString(p) {
-			return nil, apperr.Invalid("photo_id", "response.photo_invalid")
-		}
-		r.PhotoID = p
-	}
+	// The photo the form keeps: checked against the topic by keepPhoto.
+	r.PhotoID = strings.TrimSpace(in.PhotoID)
 	return r, nil
 }
 

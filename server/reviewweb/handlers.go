@@ -14,6 +14,7 @@ import (
 	"github.com/buurtstem/buurtstem/i18n"
 	"github.com/buurtstem/buurtstem/server/admin"
 	"github.com/buurtstem/buurtstem/server/apperr"
+	"github.com/buurtstem/buurtstem/server/media"
 	"github.com/buurtstem/buurtstem/server/model"
 	"github.com/buurtstem/buurtstem/server/report"
 	"github.com/buurtstem/buurtstem/server/request"
@@ -267,10 +268,15 @@ func (h *Handlers) TopicRemove(c *fiber.Ctx) error {
 // TopicRespond publishes a response.
 func (h *Handlers) TopicRespond(c *fiber.Ctx) error {
 	org, id := c.Params("org"), c.Params("id")
+	photo, photoType, err := web.FormFile(c, "photo", media.DefaultLimits.PhotoBytes)
+	if err != nil {
+		return h.formFailed(c, err, "status", "expected_month")
+	}
 	in := review.ResponseInput{Status: strings.Clone(c.FormValue("status")), ExpectedMonth: strings.Clone(c.FormValue("expected_month")),
-		Text: h.texts(c, "text"), Reason: h.texts(c, "reason"), PhotoID: strings.Clone(c.FormValue("photo_id")), Version: formInt(c, "version")}
+		Text: h.texts(c, "text"), Reason: h.texts(c, "reason"), Photo: photo, PhotoType: photoType,
+		PhotoID: strings.Clone(c.FormValue("photo_id")), RemovePhoto: c.FormValue("remove_photo") != "", Version: formInt(c, "version")}
 	if _, err := h.review.Respond(c.UserContext(), request.Staff(c), org, id, in); err != nil {
-		return h.formFailed(c, err, "status", "expected_month", "photo_id")
+		return h.formFailed(c, err, "status", "expected_month")
 	}
 	return c.Redirect("/orgs/"+org+"/topics/"+id+"?saved=1", fiber.StatusSeeOther)
 }

@@ -17,7 +17,7 @@ import (
 func (h *SessionPages) PromptAudioSave(c *fiber.Ctx) error {
 	promptID := c.FormValue("prompt")
 	var s *model.Session
-	body, contentType, err := formFile(c, "audio", media.DefaultLimits.PromptBytes)
+	body, contentType, err := FormFile(c, "audio", media.DefaultLimits.PromptBytes)
 	if err == nil {
 		s, err = h.sessions.SetPromptAudio(c.UserContext(), request.Staff(c), c.Params("org"), c.Params("id"),
 			formInt(c, "version"), promptID, c.FormValue("lang"), contentType, body)
@@ -54,24 +54,27 @@ func (h *SessionPages) audioDone(c *fiber.Ctx, s *model.Session, err error, prom
 	return h.redirect(c, sessionPath(s.OrgID, s.ID)+"#prompt-"+promptID, "saved")
 }
 
-// formFile reads an uploaded file of a multipart form, at most max bytes.
-// A missing file is an empty body (the domain says what that means).
-func formFile(c *fiber.Ctx, field string, max int) ([]byte, string, error) {
+// FormFile reads an uploaded file of a multipart form, at most max bytes.
+// A missing file is an empty body (the domain says what that means); a
+// refusal names field, so the form shows it there.
+func FormFile(c *fiber.Ctx, field string, max int) ([]byte, string, error) {
 	fh, err := c.FormFile(field)
 	if err != nil {
 		return nil, "", nil
 	}
 	if fh.Size > int64(max) {
-		return nil, "", media.TooLarge(max)
+		e := media.TooLarge(max)
+		e.Field = field
+		return nil, "", e
 	}
 	f, err := fh.Open()
 	if err != nil {
-		return nil, "", apperr.Invalid("audio", "answer.file_broken")
+		return nil, "", apperr.Invalid(field, "answer.file_broken")
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, int64(max)+1))
 	if err != nil {
-		return nil, "", apperr.Invalid("audio", "answer.file_broken")
+		return nil, "", apperr.Invalid(field, "answer.file_broken")
 	}
 	return b, fh.Header.Get(fiber.HeaderContentType), nil
 }
