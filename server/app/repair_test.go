@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/buurtstem/buurtstem/server/app"
 	"github.com/buurtstem/buurtstem/server/demo"
 	"github.com/buurtstem/buurtstem/server/model"
+	"github.com/buurtstem/buurtstem/server/review"
 	"github.com/buurtstem/buurtstem/server/store"
 	"github.com/buurtstem/buurtstem/server/store/storetest"
 )
@@ -52,9 +55,32 @@ func TestRepairAfterCrashAtStart(t *testing.T) {
 	if err != nil || u == nil || len(u.Runs) != 1 {
 		t.Fatalf("start-up check: %+v %v", u, err)
 	}
+	// One of them already made it to its participant's list (the
+	// recorder runs apart from the inbox hook).
+	if err := dead.AddInputs(ctx, map[string][]string{"crash0": {cs[0].ID}}, map[string]int{}); err != nil {
+		t.Fatal(err)
+	}
 	r, err := e.srv.RepairAfterCrash(ctx, u, before)
-	if err != nil || r == nil || r.Indexed != 12 || r.Counted != 12 {
+	if err != nil || r == nil || r.Indexed != 12 || r.Counted != 12 || r.Listed != 11 {
 		t.Fatalf("start-up repair: %+v %v", r, err)
+	}
+	// Each resident's "my input" lists their answers, each once.
+	for p := range 4 {
+		in, err := e.store.ParticipantInputs(ctx, fmt.Sprintf("crash%d", p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for i, c := range cs {
+			if i%4 == p {
+				want = append(want, c.ID)
+			}
+		}
+		slices.Sort(want)
+		got := slices.Sorted(slices.Values(in.Contributions))
+		if !slices.Equal(got, want) {
+			t.Errorf("crash%d lists %v, want %v", p, got, want)
+		}
 	}
 	p := rev.get(inbox)
 	if p.status != http.StatusOK {
@@ -77,6 +103,12 @@ func TestRepairAfterCrashAtStart(t *testing.T) {
 	}
 	if n != 12 {
 		t.Errorf("the report counts %d contributions of the session, want 12", n)
+	}
+	// A second repair ("buurtstem repair", another process: another
+	// connection to the store) finds nothing to do.
+	if again, err := app.Repair(ctx, review.NewIndexer(dead, review.Location()), dead, time.Time{}, before); err != nil ||
+		again.Contributions < 12 || again.Indexed != 0 || again.Counted != 0 || again.Listed != 0 {
+		t.Fatalf("second repair: %+v %v", again, err)
 	}
 	// The dead run is forgotten: the next start does not check again.
 	if u, err := e.srv.StartRun(ctx); err != nil || u != nil {

@@ -184,7 +184,7 @@ func BenchmarkReview(b *testing.B) {
 		}
 		defer other.Close(ctx)
 		t := time.Now()
-		r, err := review.NewIndexer(other, review.Location()).Repair(ctx, time.Time{}, time.Now())
+		r, err := review.NewIndexer(other, review.Location()).Repair(ctx, time.Time{}, time.Now(), nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -197,7 +197,7 @@ func BenchmarkReview(b *testing.B) {
 		// here the last session's day.
 		last := start.Add(time.Duration(sessions-1) * 36 * time.Hour)
 		t = time.Now()
-		if r, err = review.NewIndexer(other, review.Location()).Repair(ctx, last, time.Now()); err != nil {
+		if r, err = review.NewIndexer(other, review.Location()).Repair(ctx, last, time.Now(), nil); err != nil {
 			b.Fatal(err)
 		}
 		b.Logf("crash repair check from the last session's day (start-up): %d contributions in %s", r.Contributions, time.Since(t).Round(time.Millisecond))

@@ -3,6 +3,7 @@ package resident
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -18,8 +19,7 @@ import (
 // participants per call, so that acknowledgements never wait for it: on the
 // embedded engine an update costs far more than the insert it follows (see
 // store.AddInputs). A failed write is retried; ids still waiting when the
-// process is killed are missing from the list until the resident's device
-// resends them (a resend of a stored answer is recorded again).
+// process is killed are added by the repair after the crash (InputRepair).
 type InputRecorder struct {
 	store *store.Store
 	log   *slog.Logger
@@ -35,15 +35,20 @@ func NewInputRecorder(s *store.Store, log *slog.Logger) *InputRecorder {
 	return &InputRecorder{store: s, log: log, pending: map[string][]string{}, next: map[string]int{}, wake: make(chan struct{}, 1)}
 }
 
-// Record queues stored contributions; it never blocks on the store. Answers
-// an intermediary entered for someone without a phone belong to nobody,
-// unless that resident holds a printed slip (package receipts).
+// listed reports whether a contribution belongs on a participant's list.
+// Answers an intermediary entered for someone without a phone belong to
+// nobody, unless that resident holds a printed slip (package receipts).
+func listed(participantID string, assisted bool) bool {
+	return participantID != "" && (!assisted || strings.HasPrefix(participantID, receipts.SlipPrefix)) &&
+		!strings.HasPrefix(participantID, "assisted:")
+}
+
+// Record queues stored contributions; it never blocks on the store.
 func (r *InputRecorder) Record(_ context.Context, cs []*model.Contribution) {
 	r.mu.Lock()
 	n := 0
 	for _, c := range cs {
-		if c == nil || c.ParticipantID == "" || (c.Assisted && !strings.HasPrefix(c.ParticipantID, receipts.SlipPrefix)) ||
-			strings.HasPrefix(c.ParticipantID, "assisted:") {
+		if c == nil || !listed(c.ParticipantID, c.Assisted) {
 			continue
 		}
 		r.pending[c.ParticipantID] = append(r.pending[c.ParticipantID], c.ID)
@@ -109,4 +114,53 @@ func (r *InputRecorder) flush(ctx context.Context) bool {
 		return false
 	}
 	return true
+}
+
+// InputRepair adds contributions that a crashed process stored but never
+// wrote to their participants' lists: its InputRecorder still held them.
+// It is fed the contributions of the crashed runs by the inbox repair's
+// scan (review.Indexer.Repair) and then reads only the lists of the
+// participants among them, an _id read per list document.
+type InputRepair struct {
+	store *store.Store
+	ids   map[string][]string // participant → contribution ids of the range
+}
+
+// NewInputRepair returns an empty repair.
+func NewInputRepair(s *store.Store) *InputRepair {
+	return &InputRepair{store: s, ids: map[string][]string{}}
+}
+
+// Add takes one contribution of the range.
+func (r *InputRepair) Add(st store.Stamp) {
+	if listed(st.ParticipantID, st.Assisted) {
+		r.ids[st.ParticipantID] = append(r.ids[st.ParticipantID], st.ID)
+	}
+}
+
+// Write adds what the lists lack and returns how many contributions it
+// added. Idempotent: a second run adds nothing. A list full at
+// store.MaxListedInputs is left as it is: "my input" would not show more.
+func (r *InputRepair) Write(ctx context.Context) (int, error) {
+	missing := map[string][]string{}
+	added := 0
+	for p, ids := range r.ids {
+		have, err := r.store.ParticipantInputs(ctx, p)
+		if err != nil {
+			return 0, err
+		}
+		if len(have.Contributions) >= store.MaxListedInputs {
+			continue
+		}
+		for _, id := range ids {
+			if !slices.Contains(have.Contributions, id) {
+				missing[p] = append(missing[p], id)
+				added++
+			}
+		}
+	}
+	if err := r.store.AddInputs(ctx, missing, map[string]int{}); err != nil {
+		return 0, err
+	}
+	return added, nil
 }

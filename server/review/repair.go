@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/buurtstem/buurtstem/server/model"
+	"github.com/buurtstem/buurtstem/server/store"
 )
 
 // Repaired says what Indexer.Repair found and wrote.
@@ -34,6 +35,10 @@ type Repaired struct {
 // missing) and the moment this process started as before; "buurtstem
 // repair" checks everything.
 //
+// also, when not nil, is given every contribution of the range, so that
+// other data kept behind the commit hook (residents' "my input" lists,
+// resident.InputRepair) is checked in the same scan.
+//
 // It reads the id, organisation, session and time of every contribution
 // (a scan of the collection on the embedded engine), without holding up
 // the commit hook: only its writes take the Indexer's lock. It may run
@@ -48,24 +53,27 @@ type Repaired struct {
 // the session has that day, the newest of that day are the ones counted
 // now, because the hook counts batches in the order they were stored and
 // a crash loses the last ones.
-func (ix *Indexer) Repair(ctx context.Context, since, before time.Time) (Repaired, error) {
+func (ix *Indexer) Repair(ctx context.Context, since, before time.Time, also func(store.Stamp)) (Repaired, error) {
 	var r Repaired
 	if !since.IsZero() {
 		y, m, d := since.In(ix.loc).Date()
 		since = time.Date(y, m, d, 0, 0, 0, 0, ix.loc)
 	}
 	byOrg := map[string]*orgStamps{}
-	err := ix.store.ContributionStamps(ctx, before, func(orgID, id, sessionID string, at time.Time) error {
-		if at.Before(since) {
+	err := ix.store.ContributionStamps(ctx, before, func(st store.Stamp) error {
+		if st.At.Before(since) {
 			return nil
 		}
-		o := byOrg[orgID]
+		if also != nil {
+			also(st)
+		}
+		o := byOrg[st.OrgID]
 		if o == nil {
 			o = &orgStamps{perDay: map[string][]stamp{}}
-			byOrg[orgID] = o
+			byOrg[st.OrgID] = o
 		}
-		key := sessionID + "|" + at.In(ix.loc).Format(time.DateOnly)
-		o.perDay[key] = append(o.perDay[key], stamp{id: id, at: at})
+		key := st.SessionID + "|" + st.At.In(ix.loc).Format(time.DateOnly)
+		o.perDay[key] = append(o.perDay[key], stamp{id: st.ID, at: st.At})
 		r.Contributions++
 		return nil
 	})

@@ -131,13 +131,13 @@ func TestRepairAfterCrash(t *testing.T) {
 	// Limited to what is younger than a crashed run's start, it reads
 	// nothing older.
 	ix := review.NewIndexer(process(t), review.Location())
-	if r, err := ix.Repair(ctx, start.Add(72*time.Hour), time.Now()); err != nil || r.Contributions != 0 || r.Indexed != 0 || r.Counted != 0 {
+	if r, err := ix.Repair(ctx, start.Add(72*time.Hour), time.Now(), nil); err != nil || r.Contributions != 0 || r.Indexed != 0 || r.Counted != 0 {
 		t.Fatalf("repair of a later range: %+v %v", r, err)
 	}
-	if r, err := ix.Repair(ctx, start.Add(48*time.Hour+time.Hour), time.Now()); err != nil || r.Contributions != 20 || r.Indexed != 0 || r.Counted != 20 {
+	if r, err := ix.Repair(ctx, start.Add(48*time.Hour+time.Hour), time.Now(), nil); err != nil || r.Contributions != 20 || r.Indexed != 0 || r.Counted != 20 {
 		t.Fatalf("repair from the second crash's day (moved back to its start): %+v %v", r, err)
 	}
-	r, err := ix.Repair(ctx, time.Time{}, time.Now())
+	r, err := ix.Repair(ctx, time.Time{}, time.Now(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func TestRepairAfterCrash(t *testing.T) {
 
 	// Idempotent, in the same process and in yet another one.
 	for _, again := range []*review.Indexer{ix, review.NewIndexer(process(t), review.Location())} {
-		r, err := again.Repair(ctx, time.Time{}, time.Now())
+		r, err := again.Repair(ctx, time.Time{}, time.Now(), nil)
 		if err != nil || r.Indexed != 0 || r.Counted != 0 {
 			t.Fatalf("a second repair: %+v %v", r, err)
 		}

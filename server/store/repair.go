@@ -9,16 +9,25 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 )
 
-// ContributionStamps calls fn with the organisation, id, session and time
-// of every contribution stored before a moment, in no order, one at a time
-// so a million need not fit in memory. Only the index repair after a crash
-// uses it. It scans the collection, and on the embedded engine it must
-// not narrow the filter or add a projection: a filter that matches few
-// documents makes one batch scan most of the collection, and a projection
-// made the first batch wait for the whole collection, both longer than an
-// operation may take (measured at 200,000 contributions); a filter that
-// matches nearly everything keeps batches coming steadily.
-func (s *Store) ContributionStamps(ctx context.Context, before time.Time, fn func(orgID, id, sessionID string, at time.Time) error) error {
+// Stamp is what the repair after a crash reads of a contribution: enough
+// to place it in the inbox, the report counters and its participant's
+// "my input" list.
+type Stamp struct {
+	OrgID, ID, SessionID, ParticipantID string
+	Assisted                            bool
+	At                                  time.Time
+}
+
+// ContributionStamps calls fn with the Stamp of every contribution stored
+// before a moment, in no order, one at a time so a million need not fit in
+// memory. Only the repair after a crash uses it. It scans the collection,
+// and on the embedded engine it must not narrow the filter or add a
+// projection: a filter that matches few documents makes one batch scan
+// most of the collection, and a projection made the first batch wait for
+// the whole collection, both longer than an operation may take (measured
+// at 200,000 contributions); a filter that matches nearly everything keeps
+// batches coming steadily.
+func (s *Store) ContributionStamps(ctx context.Context, before time.Time, fn func(Stamp) error) error {
 	cur, err := s.db.Collection(colContributions).Find(ctx, bson.D{{Key: "created_at", Value: bson.D{{Key: "$lt", Value: before}}}},
 		options.Find().SetBatchSize(1000))
 	if err != nil {
@@ -26,17 +35,20 @@ func (s *Store) ContributionStamps(ctx context.Context, before time.Time, fn fun
 	}
 	defer cur.Close(ctx)
 	for cur.Next(ctx) {
-		// Decoding four fields is cheaper than the whole contribution.
+		// Decoding six fields is cheaper than the whole contribution.
 		var c struct {
-			ID        string    `bson:"_id"`
-			OrgID     string    `bson:"org_id"`
-			SessionID string    `bson:"session_id"`
-			CreatedAt time.Time `bson:"created_at"`
+			ID            string    `bson:"_id"`
+			OrgID         string    `bson:"org_id"`
+			SessionID     string    `bson:"session_id"`
+			ParticipantID string    `bson:"participant_id"`
+			Assisted      bool      `bson:"assisted"`
+			CreatedAt     time.Time `bson:"created_at"`
 		}
 		if err := cur.Decode(&c); err != nil {
 			return mapErr(err)
 		}
-		if err := fn(c.OrgID, c.ID, c.SessionID, c.CreatedAt); err != nil {
+		if err := fn(Stamp{OrgID: c.OrgID, ID: c.ID, SessionID: c.SessionID, ParticipantID: c.ParticipantID,
+			Assisted: c.Assisted, At: c.CreatedAt}); err != nil {
 			return err
 		}
 	}

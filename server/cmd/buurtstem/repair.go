@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/buurtstem/buurtstem/server/app"
 	"github.com/buurtstem/buurtstem/server/config"
 	"github.com/buurtstem/buurtstem/server/review"
 )
@@ -18,8 +19,8 @@ import (
 const repairUsage = `Usage: buurtstem repair [settings]
 
 repair adds contributions that are stored but missing from the reviewers'
-inbox or the report counters: what a server that crashed between storing
-answers and indexing them left behind. It reads every contribution (about
+inbox, the report counters or residents' "my input" lists: what a server
+that crashed between storing answers and indexing them left behind. It reads every contribution (about
 two minutes a million on the embedded store) and is safe to run again: a
 second run finds nothing to do. The server runs the same check by itself,
 in the background, when it starts after a process that did not stop
@@ -52,7 +53,7 @@ func repairCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	defer closeStore(st)
 	start := time.Now()
-	r, err := review.NewIndexer(st, review.Location()).Repair(ctx, time.Time{}, start)
+	r, err := app.Repair(ctx, review.NewIndexer(st, review.Location()), st, time.Time{}, start)
 	if err != nil {
 		fmt.Fprintln(stderr, "buurtstem repair:", err)
 		return 1
@@ -65,7 +66,7 @@ func repairCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "buurtstem repair:", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "Checked %d contributions in %v: %d added to the inbox, %d added to the report counters.\n",
-		r.Contributions, time.Since(start).Round(time.Millisecond), r.Indexed, r.Counted)
+	fmt.Fprintf(stdout, "Checked %d contributions in %v: %d added to the inbox, %d added to the report counters, %d added to residents' input lists.\n",
+		r.Contributions, time.Since(start).Round(time.Millisecond), r.Indexed, r.Counted, r.Listed)
 	return 0
 }
