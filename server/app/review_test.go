@@ -1,11 +1,13 @@
 package app_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -312,5 +314,38 @@ func TestExportOutlivesItsHandler(t *testing.T) {
 	close(bad)
 	for b := range bad {
 		t.Error("an export beside other requests:", b)
+	}
+}
+
+// TestHeadOfAnExport: HEAD of a streamed export answers with its headers
+// and nothing after them. It used to send the chunked ending of a body it
+// did not have, which the next answer on the same keep-alive connection
+// would be read after (Go's client logged "Unsolicited response received
+// on idle HTTP channel"). Read off the socket, as a client sees it.
+func TestHeadOfAnExport(t *testing.T) {
+	e := start(t)
+	rev := e.staffBrowser("reviewer")
+	for _, path := range []string{"/reports/contributions.csv", "/reports/contributions.json", "/reports/report.csv", "/inbox"} {
+		path = "/orgs/" + demo.OrgID + path
+		conn, err := net.Dial("tcp", strings.TrimPrefix(e.url, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(conn, "HEAD %s HTTP/1.1\r\nHost: %s\r\nCookie: %s\r\n\r\n", path, strings.TrimPrefix(e.url, "http://"), rev.cookieHeader())
+		br := bufio.NewReader(conn)
+		resp, err := http.ReadResponse(br, &http.Request{Method: http.MethodHead})
+		if err != nil {
+			t.Fatalf("HEAD %s: %v", path, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("HEAD %s: %d", path, resp.StatusCode)
+		}
+		_ = conn.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+		if b, err := br.ReadByte(); err == nil {
+			rest, _ := br.Peek(br.Buffered())
+			t.Errorf("HEAD %s (%s): bytes after the answer: %q", path, resp.Header.Get("Content-Type"), append([]byte{b}, rest...))
+		}
+		conn.Close()
 	}
 }

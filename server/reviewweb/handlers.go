@@ -388,6 +388,13 @@ func (h *Handlers) ContributionsExport(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 		c.Set(fiber.HeaderContentDisposition, `attachment; filename="contributions.csv"`)
 	}
+	// HEAD (Fiber routes it here with GET): the headers only. A body
+	// stream on a HEAD answer made fasthttp send the chunked ending
+	// anyway, two bytes the client then read as the start of an answer
+	// it never asked for; and the export would run for nothing.
+	if c.Method() == fiber.MethodHead {
+		return nil
+	}
 	rv := h.review
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
