@@ -106,8 +106,11 @@ func TestGuessFloodCannotLockOutResidents(t *testing.T) {
 	defer func() { close(stop); wg.Wait() }()
 	time.Sleep(200 * time.Millisecond)
 
-	// A new device scanning the QR code joins at once.
-	const bound = 2 * time.Second
+	// A new device scanning the QR code joins: not refused, and not
+	// queued behind the flood. The bound only catches a join that waits
+	// for the flood to end (it runs until this test stops it); how fast
+	// joins are is the load generator's to measure, not a timed test's.
+	const bound = 10 * time.Second
 	began := time.Now()
 	fresh := e.browser()
 	if p := fresh.get(qrPath + "?lang=nl"); p.status != http.StatusSeeOther || p.location != "/s/"+s.ID {
