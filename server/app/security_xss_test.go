@@ -275,12 +275,8 @@ func TestInjectionEveryField(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		snap, err := c.Next(ctx, protocol.TypeSnapshot)
+		sd, err := c.NextSnapshot(ctx)
 		if err != nil {
-			t.Fatal(err)
-		}
-		var sd protocol.SnapshotData
-		if err := json.Unmarshal(snap.Data, &sd); err != nil {
 			t.Fatal(err)
 		}
 		ack, err := c.Submit(ctx, fmt.Sprintf("x%d", i), protocol.SubmitData{PromptID: sd.Session.Prompts[0].ID, Answer: protocol.AnswerData{Text: p}})

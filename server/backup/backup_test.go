@@ -271,12 +271,8 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer proj.Close()
-	env, err := proj.Next(ctx, protocol.TypeSnapshot)
+	snap, err := proj.NextSnapshot(ctx)
 	if err != nil {
-		t.Fatal(err)
-	}
-	var snap protocol.SnapshotData
-	if err := json.Unmarshal(env.Data, &snap); err != nil {
 		t.Fatal(err)
 	}
 	answered := 0

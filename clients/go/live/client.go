@@ -374,6 +374,17 @@ func (c *Conn) Close() error {
 	return c.ws.Close()
 }
 
+// NextSnapshot waits for the next snapshot (the first event after the
+// hello, and the answer to a resume from too far back) and decodes it.
+func (c *Conn) NextSnapshot(ctx context.Context) (protocol.SnapshotData, error) {
+	var snap protocol.SnapshotData
+	env, err := c.Next(ctx, protocol.TypeSnapshot)
+	if err == nil {
+		err = json.Unmarshal(env.Data, &snap)
+	}
+	return snap, err
+}
+
 // Next waits for the next event of one of the given types (any type if
 // none), skipping others.
 func (c *Conn) Next(ctx context.Context, types ...string) (protocol.Envelope, error) {

@@ -8,7 +8,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http/cookiejar"
@@ -245,12 +244,8 @@ func projectorSnapshot(t *testing.T, ctx context.Context, base string, s *apicli
 		t.Fatal(err)
 	}
 	defer proj.Close()
-	env, err := proj.Next(ctx, protocol.TypeSnapshot)
+	snap, err := proj.NextSnapshot(ctx)
 	if err != nil {
-		t.Fatal(err)
-	}
-	var snap protocol.SnapshotData
-	if err := json.Unmarshal(env.Data, &snap); err != nil {
 		t.Fatal(err)
 	}
 	return snap

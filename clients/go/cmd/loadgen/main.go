@@ -799,12 +799,10 @@ func restartPhase(ctx context.Context, o *options, srv *server, s *apiclient.Liv
 		return err
 	}
 	defer proj.Close()
-	env, err := proj.Next(ctx, protocol.TypeSnapshot)
+	snap, err := proj.NextSnapshot(ctx)
 	if err != nil {
 		return err
 	}
-	var snap protocol.SnapshotData
-	_ = json.Unmarshal(env.Data, &snap)
 	for _, res := range snap.Results {
 		if res.PromptID == promptID {
 			fmt.Printf("after the restart the last prompt counts %d answers from %d residents (face 3: %d): %s\n",
