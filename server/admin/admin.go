@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -90,6 +91,9 @@ type OrganisationInput struct {
 	// MediaRetentionMonths, if set, changes how long residents' voice
 	// notes and photos are kept (see SetMediaRetention).
 	MediaRetentionMonths *int `json:"media_retention_months,omitempty"`
+	// AnswerRetentionMonths, if set, changes how long the text of
+	// residents' answers is kept (see SetAnswerRetention).
+	AnswerRetentionMonths *int `json:"answer_retention_months,omitempty"`
 }
 
 // CreateOrganisation adds an organisation. Only platform admins may.
@@ -119,6 +123,11 @@ func (s *Service) RenameOrganisation(ctx context.Context, actor *model.Staff, or
 			return err
 		}
 	}
+	if in.AnswerRetentionMonths != nil {
+		if err := s.SetAnswerRetention(ctx, actor, orgID, *in.AnswerRetentionMonths); err != nil {
+			return err
+		}
+	}
 	return s.store.RenameOrganisation(ctx, orgID, name)
 }
 
@@ -137,6 +146,24 @@ func (s *Service) SetMediaRetention(ctx context.Context, actor *model.Staff, org
 		return apperr.Invalid("media_retention_months", "org.retention_invalid")
 	}
 	return s.store.SetMediaRetention(ctx, orgID, months)
+}
+
+// AnswerRetentionChoices are the periods an organisation may keep the
+// text of residents' answers: for good (0, the default: the municipality
+// decides, see deploy/dpia) or 1 to 5 years.
+var AnswerRetentionChoices = []int{0, 12, 24, 36, 60}
+
+// SetAnswerRetention sets how many months an organisation the actor
+// manages keeps the text of residents' answers (one of
+// AnswerRetentionChoices). review.Service.ClearOldTexts applies it.
+func (s *Service) SetAnswerRetention(ctx context.Context, actor *model.Staff, orgID string, months int) error {
+	if _, err := s.manage(ctx, actor, orgID); err != nil {
+		return err
+	}
+	if !slices.Contains(AnswerRetentionChoices, months) {
+		return apperr.Invalid("answer_retention_months", "org.answer_retention_invalid")
+	}
+	return s.store.SetAnswerRetention(ctx, orgID, months)
 }
 
 // cleanName trims a one-line name: runs of white space become one space.

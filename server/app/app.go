@@ -221,6 +221,9 @@ func (s *Server) Fiber() *fiber.App { return s.fiber }
 // Hub returns the live hub.
 func (s *Server) Hub() *live.Hub { return s.hub }
 
+// Review returns the review service (tests move its clock).
+func (s *Server) Review() *review.Service { return s.review }
+
 // Shutdown stops the server in order: stop accepting and report not
 // ready, tell live clients to reconnect, let open requests finish, all
 // within ctx. The caller closes the store afterwards.
@@ -271,6 +274,12 @@ func (s *Server) purge(ctx context.Context, every time.Duration) {
 			// Voice notes and photos past their organisation's retention.
 			if _, err := s.uploads.Purge(ctx); err != nil && ctx.Err() == nil {
 				s.log.Warn("Purge of expired voice notes and photos failed.", "error", err)
+			}
+			// The text of answers past their organisation's retention.
+			if n, err := s.review.ClearOldTexts(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("Clearing the text of old answers failed.", "error", err)
+			} else if n > 0 {
+				s.log.Info("Cleared the text of answers past their retention.", "answers", n)
 			}
 		}
 	}

@@ -17,7 +17,19 @@ type Organisation struct {
 	// MediaRetentionMonths is how long residents' voice notes and photos
 	// are kept, 1 to 12 months; 0 means the server's -media-retention.
 	MediaRetentionMonths int `bson:"media_retention_months,omitempty" json:"media_retention_months,omitempty"`
+	// AnswerRetentionMonths is how long the text of residents' answers
+	// (what they typed, and transcripts and translations of it) is kept;
+	// 0 keeps it. What was chosen, rated or counted stays, so reports do
+	// not change.
+	AnswerRetentionMonths int `bson:"answer_retention_months,omitempty" json:"answer_retention_months,omitempty"`
+	// TextsClearedBefore is how far the answer retention job has cleared
+	// texts: each run starts here.
+	TextsClearedBefore time.Time `bson:"texts_cleared_before,omitempty" json:"-"`
 }
+
+// RetentionMonth is the unit of the retention settings: a twelfth of a
+// year, so that 12 months is 8760h.
+const RetentionMonth = 730 * time.Hour
 
 // Level is the scale of a neighbourhood in the hierarchy residents recognise.
 type Level string

@@ -175,6 +175,9 @@ type Contribution struct {
 	// MediaDeletedAt is when the retention purge deleted the answer's voice
 	// note or photo: pages then say so instead of showing a broken player.
 	MediaDeletedAt *time.Time `bson:"media_deleted_at,omitempty" json:"media_deleted_at,omitempty"`
+	// TextRemovedAt is when the organisation's answer retention removed
+	// what the resident wrote (and staff's transcripts and translations).
+	TextRemovedAt *time.Time `bson:"text_removed_at,omitempty" json:"text_removed_at,omitempty"`
 	// TopicID is the reviewers' topic this input is grouped in (#7), so
 	// "my input" finds the municipality's response with one _id read.
 	TopicID string `bson:"topic_id,omitempty" json:"topic_id,omitempty"`

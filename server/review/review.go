@@ -62,6 +62,9 @@ func New(s *store.Store, log *slog.Logger, cacheBytes int) *Service {
 	return &Service{store: s, loc: Location(), now: time.Now, cache: newChunkCache(cacheBytes), log: log}
 }
 
+// SetClock replaces the clock; tests use it to pass a retention period.
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
 // SetNotifier connects the live push. Until it is set, responses reach
 // residents on their pages only.
 func (s *Service) SetNotifier(n Notifier) { s.notify = n }

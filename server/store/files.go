@@ -172,6 +172,33 @@ func (s *Store) MarkMediaDeleted(ctx context.Context, contributionIDs []string, 
 	return nil
 }
 
+// SetAnswerRetention sets how many months an organisation keeps the text
+// of residents' answers (0: for good).
+func (s *Store) SetAnswerRetention(ctx context.Context, orgID string, months int) error {
+	return s.updateOne(ctx, colOrganisations, bson.D{{Key: "_id", Value: orgID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "answer_retention_months", Value: months}}}})
+}
+
+// SetTextsClearedBefore records how far the answer retention job got.
+func (s *Store) SetTextsClearedBefore(ctx context.Context, orgID string, t time.Time) error {
+	return s.updateOne(ctx, colOrganisations, bson.D{{Key: "_id", Value: orgID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "texts_cleared_before", Value: t}}}})
+}
+
+// ClearContributionText removes what a resident wrote from a contribution
+// (the text, its masked copy for the room) and staff's transcripts and
+// translations, and records when. The rest (kind, faces, themes, choice,
+// dots, times, moderation, topic) stays. A contribution that does not
+// exist is skipped. An _id update.
+func (s *Store) ClearContributionText(ctx context.Context, id string, at time.Time) error {
+	_, err := s.db.Collection(colContributions).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{
+			{Key: "$unset", Value: bson.D{{Key: "answer.text", Value: ""}, {Key: "redacted", Value: ""}, {Key: "notes", Value: ""}}},
+			{Key: "$set", Value: bson.D{{Key: "text_removed_at", Value: at}}},
+		})
+	return mapErr(err)
+}
+
 // SetMediaRetention sets how many months an organisation keeps residents'
 // voice notes and photos (0: the server's default).
 func (s *Store) SetMediaRetention(ctx context.Context, orgID string, months int) error {

@@ -21,7 +21,7 @@ import (
 
 // Month is the unit of the per-organisation retention setting: a twelfth
 // of a year, so that 12 months is the -media-retention maximum of 8760h.
-const Month = 730 * time.Hour
+const Month = model.RetentionMonth
 
 // photoWorkers bounds how many photos are decoded at once: a photo of 40
 // megapixels takes about 60 MB while it is scaled down.

@@ -32,14 +32,33 @@ func (p *OrgPage) RetentionChoices() []int {
 	return out
 }
 
-// OrgRetention saves how long residents' voice notes and photos are kept.
+// AnswerRetentionChoices are the periods an admin can choose for the text
+// of answers; 0 keeps it.
+func (p *OrgPage) AnswerRetentionChoices() []int { return admin.AnswerRetentionChoices }
+
+// OrgRetention saves how long residents' voice notes and photos are kept,
+// and how long the text of their answers is (a form without that field
+// leaves it as it is).
 func (h *Handlers) OrgRetention(c *fiber.Ctx) error {
-	months, err := strconv.Atoi(strings.TrimSpace(c.FormValue("media_retention_months")))
+	fields := []string{"media_retention_months", "answer_retention_months"}
+	ctx, actor, org := c.UserContext(), request.Staff(c), c.Params("org")
+	if err := h.admin.SetMediaRetention(ctx, actor, org, formMonths(c, "media_retention_months")); err != nil {
+		return h.formFailed(c, "org", "retention", fields, err, nil)
+	}
+	if c.FormValue("answer_retention_months") != "" {
+		if err := h.admin.SetAnswerRetention(ctx, actor, org, formMonths(c, "answer_retention_months")); err != nil {
+			return h.formFailed(c, "org", "retention", fields, err, nil)
+		}
+	}
+	return h.redirect(c, "/orgs/"+org, "saved")
+}
+
+// formMonths reads a number of months; anything else is -1, which every
+// setting refuses with its own message.
+func formMonths(c *fiber.Ctx, field string) int {
+	months, err := strconv.Atoi(strings.TrimSpace(c.FormValue(field)))
 	if err != nil {
-		months = 0 // refused below with the form's message
+		return -1
 	}
-	if err := h.admin.SetMediaRetention(c.UserContext(), request.Staff(c), c.Params("org"), months); err != nil {
-		return h.formFailed(c, "org", "retention", []string{"media_retention_months"}, err, nil)
-	}
-	return h.redirect(c, "/orgs/"+c.Params("org"), "saved")
+	return months
 }
