@@ -153,7 +153,7 @@ func New(d Deps) (*Server, error) {
 	s.web.SetRetentionMonths(s.uploads.RetentionMonths)
 	if s.resident, err = resident.NewHandlers(resident.Config{Store: d.Store, Join: s.live, Catalog: d.Catalog,
 		Cookies: s.cookies, BaseURL: d.Config.BaseURL.String(), Logger: d.Logger, RetentionMonths: s.uploads.RetentionMonths,
-		ReceiptLinks: receiptLinks}); err != nil {
+		ReceiptLinks: receiptLinks, Live: s.hub}); err != nil {
 		return nil, err
 	}
 	s.resident.SetResponses(s.review)

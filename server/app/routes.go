@@ -25,9 +25,11 @@ func (s *Server) routes() {
 	f.Get("/j/:code", s.resident.JoinLink)
 	f.Get("/s/:id", zip, s.resident.Session)
 	f.Get("/mine", zip, s.resident.Mine)
+	f.Post("/mine/:id/delete", s.resident.MineDelete)
 	f.Get("/r", s.resident.ReceiptForm)
 	f.Get("/r/:code", zip, s.resident.Receipt)
 	f.Get("/r/:code/qr.svg", zip, s.resident.ReceiptQR)
+	f.Post("/r/:code/:id/delete", s.resident.ReceiptDelete)
 	// Before the API group below, whose staff check would run first.
 	f.Post("/api/v1/receipt", s.resident.ReceiptCreate)
 	f.Post("/api/v1/profile", s.resident.ProfileSave)

@@ -28,6 +28,7 @@ const (
 	busContribution = "contribution" // a new durable contribution: model.Contribution
 	busModeration   = "moderation"   // a decision: moderationEvent
 	busFeedback     = "feedback"     // a published response: feedbackEvent
+	busWithdrawn    = "withdrawn"    // its author deleted a contribution: withdrawnEvent
 )
 
 // feedbackEvent is a published response on the bus: the item and, for

@@ -263,6 +263,17 @@ func (h *Hub) publish(ctx context.Context, session, typ string, v any) error {
 	return err
 }
 
+// Withdraw tells a session's rooms on every instance that a contribution
+// was deleted by its author (the store no longer has it): it leaves the
+// wall and the results. A closed session has no room and needs nothing.
+func (h *Hub) Withdraw(ctx context.Context, s *model.Session, c *model.Contribution) error {
+	if s.State != model.StateOpen && s.State != model.StateRunning {
+		return nil
+	}
+	return h.publish(ctx, c.SessionID, busWithdrawn, withdrawnEvent{
+		ContributionID: c.ID, PromptID: c.PromptID, Participant: c.ParticipantID})
+}
+
 // PublishSession tells every device in a session that the session changed
 // (state, current prompt, prompts). The console's HTTP handlers call it
 // after every change they store.

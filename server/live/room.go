@@ -104,6 +104,7 @@ type ringEntry struct {
 type dated struct {
 	model.Answer
 	at time.Time
+	id string
 }
 
 type tally struct {
@@ -114,6 +115,13 @@ type tally struct {
 // the contribution's whole moderation after it (#6); an event without
 // View changes only State. LogID and By name the audit log entry and the
 // moderator, for the console's undo.
+// withdrawnEvent: a contribution its author deleted (Hub.Withdraw).
+type withdrawnEvent struct {
+	ContributionID string `json:"contribution_id"`
+	PromptID       string `json:"prompt_id"`
+	Participant    string `json:"participant"`
+}
+
 type moderationEvent struct {
 	ContributionID string                `json:"contribution_id"`
 	State          model.ModerationState `json:"state"`
@@ -237,6 +245,14 @@ func (r *room) apply(ev Event) {
 		}
 		all, allType, notices = r.moderated(c, m, ev.Seq)
 		staff, staffType = r.contributionData(c, m.LogID, m.By), protocol.TypeContribution
+	case busWithdrawn:
+		var w withdrawnEvent
+		if json.Unmarshal(ev.Data, &w) != nil {
+			break
+		}
+		if wall := r.withdraw(w); wall != nil {
+			all, allType, shared = *wall, protocol.TypeWall, true
+		}
 	case busFeedback:
 		var fe feedbackEvent
 		if json.Unmarshal(ev.Data, &fe) != nil || fe.Org != r.sess.OrgID {
@@ -367,9 +383,47 @@ func (r *room) record(c *model.Contribution) {
 		}
 		t.add(old.Answer, -1)
 	}
-	byP[c.ParticipantID] = dated{Answer: c.Answer, at: c.CreatedAt}
+	byP[c.ParticipantID] = dated{Answer: c.Answer, at: c.CreatedAt, id: c.ID}
 	t.add(c.Answer, 1)
 	r.dirty[c.PromptID] = true
+}
+
+// withdraw takes a contribution its author deleted out of the room: off
+// the wall (returning the removal to send, if it was on it) or out of its
+// prompt's results. Only the participant's latest answer to a prompt is
+// counted; if an earlier one is withdrawn nothing changes, and if the
+// latest is, the participant counts as not having answered until the room
+// is next loaded from the store, which then finds the earlier answer.
+func (r *room) withdraw(w withdrawnEvent) *protocol.WallData {
+	if c, ok := r.texts[w.ContributionID]; ok {
+		delete(r.texts, c.ID)
+		if r.highlight == c.ID {
+			r.highlight = ""
+		}
+		var into *protocol.WallItem
+		if t := c.DuplicateOf; t != "" {
+			if r.merged[t]--; r.merged[t] <= 0 {
+				delete(r.merged, t)
+			}
+			into = r.refreshWall(t)
+		}
+		i := slices.IndexFunc(r.wall, func(it protocol.WallItem) bool { return it.ContributionID == c.ID })
+		if i < 0 {
+			if into != nil {
+				return &protocol.WallData{Op: "add", Item: *into}
+			}
+			return nil
+		}
+		item := r.wall[i]
+		r.wall = slices.Delete(r.wall, i, i+1)
+		return &protocol.WallData{Op: "remove", Item: item, Into: into}
+	}
+	if old, ok := r.answers[w.PromptID][w.Participant]; ok && old.id == w.ContributionID {
+		r.tallies[w.PromptID].add(old.Answer, -1)
+		delete(r.answers[w.PromptID], w.Participant)
+		r.dirty[w.PromptID] = true
+	}
+	return nil
 }
 
 func (t *tally) add(a model.Answer, sign int) {

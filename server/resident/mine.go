@@ -23,6 +23,10 @@ type InputsPage struct {
 	Receipt string
 	// Own is true on the participant's own device: media play there.
 	Own bool
+	// DeleteBase is where an item's delete form posts ("/mine" or
+	// "/r/{code}", then "/{id}/delete"); Deleted says one was just deleted.
+	DeleteBase string
+	Deleted    bool
 }
 
 // InputItem is one contribution as the resident sees it again.
@@ -67,7 +71,7 @@ func (h *Handlers) Mine(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	pg := &InputsPage{Page: h.page(c), Own: true}
+	pg := &InputsPage{Page: h.page(c), Own: true, DeleteBase: "/mine", Deleted: c.Query("deleted") == "1"}
 	if p != "" {
 		if pg.Items, err = h.inputs(c.UserContext(), &pg.Page, p); err != nil {
 			return err

@@ -54,7 +54,7 @@ func (h *Handlers) Receipt(c *fiber.Ctx) error {
 	if err != nil || code == "" {
 		return err
 	}
-	pg := &InputsPage{Page: h.page(c), Receipt: receipts.Format(code)}
+	pg := &InputsPage{Page: h.page(c), Receipt: receipts.Format(code), DeleteBase: "/r/" + c.Params("code"), Deleted: c.Query("deleted") == "1"}
 	if pg.Items, err = h.inputs(c.UserContext(), &pg.Page, participant); err != nil {
 		return err
 	}

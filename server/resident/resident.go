@@ -58,6 +58,8 @@ type Handlers struct {
 	retention func(*model.Organisation) int
 	// responses gives the municipality's responses (SetResponses).
 	responses Responses
+	// live takes withdrawn input out of live sessions (Config.Live).
+	live Withdrawer
 }
 
 // Config is what NewHandlers needs.
@@ -73,6 +75,9 @@ type Config struct {
 	RetentionMonths func(*model.Organisation) int
 	// ReceiptLinks signs the receipts' QR links (receipts.Links).
 	ReceiptLinks receipts.Links
+	// Live takes input its author deleted out of a session that is still
+	// live (live.Hub); nil: no live sessions to tell.
+	Live Withdrawer
 }
 
 // NewHandlers returns the resident handlers.
@@ -86,7 +91,7 @@ func NewHandlers(cfg Config) (*Handlers, error) {
 	if cfg.RetentionMonths == nil {
 		return nil, errors.New("resident: Config.RetentionMonths is required")
 	}
-	return &Handlers{store: cfg.Store, join: cfg.Join, render: r, catalog: cfg.Catalog, cookies: cfg.Cookies,
+	return &Handlers{store: cfg.Store, join: cfg.Join, live: cfg.Live, render: r, catalog: cfg.Catalog, cookies: cfg.Cookies,
 		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"), log: cfg.Logger, receiptGuesses: guess.New(guess.ReceiptCodes), receiptLinks: cfg.ReceiptLinks,
 		retention: cfg.RetentionMonths}, nil
 }

@@ -172,6 +172,14 @@ func (s *Store) MarkMediaDeleted(ctx context.Context, contributionIDs []string, 
 	return nil
 }
 
+// DeleteContribution deletes a contribution for good (its author withdrew
+// it). Its file is DeleteMedia's. An _id delete; one that is gone already
+// is no error.
+func (s *Store) DeleteContribution(ctx context.Context, id string) error {
+	_, err := s.db.Collection(colContributions).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+	return mapErr(err)
+}
+
 // SetAnswerRetention sets how many months an organisation keeps the text
 // of residents' answers (0: for good).
 func (s *Store) SetAnswerRetention(ctx context.Context, orgID string, months int) error {
