@@ -4,6 +4,9 @@ package app_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -82,6 +85,47 @@ func TestBrowserStaffPages(t *testing.T) {
 	)
 	audits, passed = audits+1, passed+axeAudit(t, ctx, "projector")
 	t.Logf("%d staff pages audited, %d axe rule passes in all", audits, passed)
+	if errs := consoleErrors(consoleMsgs()); len(errs) > 0 {
+		t.Errorf("console errors: %v", errs)
+	}
+}
+
+// TestBrowserConsoleWithdrawn: an answer its author deletes on "my input"
+// leaves the console's incoming list (and its wall) while the console is
+// open, without a reload.
+func TestBrowserConsoleWithdrawn(t *testing.T) {
+	e := start(t)
+	bg := context.Background()
+	staff, s := e.liveSession("post")
+	ctx, consoleMsgs := chromium(t)
+	browserStep(t, ctx, "log in", logIn(e, e.accounts["intermediary"]))
+	if _, err := staff.MoveSession(bg, demo.OrgID, s.ID, 2); err != nil {
+		t.Fatal(err)
+	}
+	browserStep(t, ctx, "open the console",
+		chromedp.Navigate(e.url+"/orgs/"+demo.OrgID+"/sessions/"+s.ID+"/console"),
+		poll(`document.body.dataset.live === "live" || !!document.querySelector('#conn')`),
+	)
+	phone := e.browser()
+	conn, _ := e.resident(s.Code, live.Options{Jar: phone.c.Jar.(*cookiejar.Jar)})
+	ack, err := conn.Submit(bg, "w1", protocol.SubmitData{PromptID: s.Prompts[2].ID, Answer: protocol.AnswerData{Text: "Graag een bankje bij de bushalte"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	browserStep(t, ctx, "the answer arrives",
+		poll(`!!document.querySelector('#incoming li[data-id="`+ack.ContributionID+`"]')`),
+	)
+	var mine *page
+	waitFor(t, func() bool {
+		mine = phone.get("/mine")
+		return strings.Contains(mine.body, ack.ContributionID+"/delete")
+	})
+	if p := phone.post("/mine/"+ack.ContributionID+"/delete", url.Values{"csrf": {mine.csrf(t)}}); p.status != http.StatusSeeOther {
+		t.Fatalf("deleting: %d", p.status)
+	}
+	browserStep(t, ctx, "the answer leaves the console",
+		poll(`!document.querySelector('#incoming li[data-id="`+ack.ContributionID+`"]')`),
+	)
 	if errs := consoleErrors(consoleMsgs()); len(errs) > 0 {
 		t.Errorf("console errors: %v", errs)
 	}

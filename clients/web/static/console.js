@@ -53,6 +53,17 @@
       case 'contribution':
         showContribution(d);
         break;
+      case 'wall':
+        // The console's wall comes from contribution events; a wall
+        // message reaches intermediaries only when an author deleted an
+        // answer, which then leaves the incoming list too.
+        if (d.op === 'remove' && d.item && items[d.item.contribution_id]) {
+          var gone = items[d.item.contribution_id];
+          gone.parentNode.removeChild(gone);
+          delete items[d.item.contribution_id];
+          delete data[d.item.contribution_id];
+        }
+        break;
       case 'error':
         showControlError(d.message);
         break;
