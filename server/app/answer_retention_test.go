@@ -84,20 +84,7 @@ func TestAnswerRetention(t *testing.T) {
 		"transcript": {transcript}, "back": {inbox}}); q.status != http.StatusSeeOther {
 		t.Fatalf("transcript: %d", q.status)
 	}
-	counted := func() int {
-		days, err := e.store.ReportDays(ctx, demo.OrgID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		for _, d := range days {
-			if d.SessionID == s.ID {
-				n += d.Contributions
-			}
-		}
-		return n
-	}
-	before := counted()
+	before := e.counted(s.ID)
 
 	// Eleven months on: nothing is due.
 	offset.Store(int64(11 * model.RetentionMonth))
@@ -120,7 +107,7 @@ func TestAnswerRetention(t *testing.T) {
 	if f, err := e.store.Contribution(ctx, face.ContributionID); err != nil || f.Answer.Face != 2 || f.TextRemovedAt != nil {
 		t.Fatalf("the face answer: %+v %v", f, err)
 	}
-	if n := counted(); n != before {
+	if n := e.counted(s.ID); n != before {
 		t.Errorf("the report counts %d answers of the session, %d before", n, before)
 	}
 	removed := msg(t, "nl", "answer.text_removed")

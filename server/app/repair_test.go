@@ -91,17 +91,7 @@ func TestRepairAfterCrashAtStart(t *testing.T) {
 			t.Errorf("after the repair the inbox does not list %s once", c.ID)
 		}
 	}
-	days, err := e.store.ReportDays(ctx, demo.OrgID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, d := range days {
-		if d.SessionID == s.ID {
-			n += d.Contributions
-		}
-	}
-	if n != 12 {
+	if n := e.counted(s.ID); n != 12 {
 		t.Errorf("the report counts %d contributions of the session, want 12", n)
 	}
 	// A second repair ("buurtstem repair", another process: another
@@ -114,4 +104,21 @@ func TestRepairAfterCrashAtStart(t *testing.T) {
 	if u, err := e.srv.StartRun(ctx); err != nil || u != nil {
 		t.Fatalf("second start: %+v %v", u, err)
 	}
+}
+
+// counted is how many contributions of a session the report counters of
+// the demo organisation hold.
+func (e *env) counted(sessionID string) int {
+	e.t.Helper()
+	days, err := e.store.ReportDays(context.Background(), demo.OrgID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	n := 0
+	for _, d := range days {
+		if d.SessionID == sessionID {
+			n += d.Contributions
+		}
+	}
+	return n
 }

@@ -18,27 +18,7 @@ import (
 // hub's clock cuts it off: not before writeTimeout, and then the writer
 // ends without waiting for the device.
 func TestStuckWriteIsCutOff(t *testing.T) {
-	device, ws := socketPair(t, 4096)
-	defer device.Close() // and never reads
-	_ = ws.NetConn().(*net.TCPConn).SetWriteBuffer(4096)
-
-	h := &Hub{}
-	h.clock.Store(1)
-	c := newConn(h, ws, identity{role: protocol.RoleResident})
-	h.all.Store(c, struct{}{})
-	go c.writer()
-	big, err := websocket.NewPreparedMessage(websocket.TextMessage, []byte(strings.Repeat("x", 8<<20)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.enqueue(big)
-	deadline := time.Now().Add(10 * time.Second)
-	for c.writing.Load() == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the write did not begin")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	h, c := blockedWrite(t)
 	h.cutStuckWrites(1 + int64(writeTimeout/time.Second)) // exactly writeTimeout: still allowed
 	select {
 	case <-c.written:
@@ -70,27 +50,7 @@ func TestStuckWriteIsCutOff(t *testing.T) {
 // as a slow drop with protocol.CloseSlowConsumer, without waiting for the
 // write timeout, and the writer ends though its write is blocked.
 func TestFullQueueIsCutOff(t *testing.T) {
-	device, ws := socketPair(t, 4096)
-	defer device.Close() // and never reads
-	_ = ws.NetConn().(*net.TCPConn).SetWriteBuffer(4096)
-
-	h := &Hub{}
-	h.clock.Store(1)
-	c := newConn(h, ws, identity{role: protocol.RoleResident})
-	h.all.Store(c, struct{}{})
-	go c.writer()
-	big, err := websocket.NewPreparedMessage(websocket.TextMessage, []byte(strings.Repeat("x", 8<<20)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.enqueue(big)
-	deadline := time.Now().Add(10 * time.Second)
-	for c.writing.Load() == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the write did not begin")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	h, c := blockedWrite(t)
 	small, err := websocket.NewPreparedMessage(websocket.TextMessage, []byte(`{"type":"state"}`))
 	if err != nil {
 		t.Fatal(err)
@@ -127,6 +87,33 @@ func TestFullQueueIsCutOff(t *testing.T) {
 	if c.closeCode != protocol.CloseSlowConsumer {
 		t.Fatalf("close code %d, want %d", c.closeCode, protocol.CloseSlowConsumer)
 	}
+}
+
+// blockedWrite returns a hub on clock 1 with one connection whose writer
+// is blocked writing 8 MB to a device that never reads.
+func blockedWrite(t *testing.T) (*Hub, *conn) {
+	t.Helper()
+	device, ws := socketPair(t, 4096)
+	t.Cleanup(func() { device.Close() })
+	_ = ws.NetConn().(*net.TCPConn).SetWriteBuffer(4096)
+	h := &Hub{}
+	h.clock.Store(1)
+	c := newConn(h, ws, identity{role: protocol.RoleResident})
+	h.all.Store(c, struct{}{})
+	go c.writer()
+	big, err := websocket.NewPreparedMessage(websocket.TextMessage, []byte(strings.Repeat("x", 8<<20)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.enqueue(big)
+	deadline := time.Now().Add(10 * time.Second)
+	for c.writing.Load() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the write did not begin")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return h, c
 }
 
 // TestPingsQueuedBySlot: the hub's clock pings each connection once per
