@@ -131,7 +131,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 }
 
 // logIn logs a staff member in through the login form, in Dutch, and
-// waits for the home page.
+// waits for the page the login leads to.
 func logIn(e *env, acc demo.Account) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
 		chromedp.Navigate(e.url+"/login?lang=nl"),
@@ -139,7 +139,7 @@ func logIn(e *env, acc demo.Account) chromedp.Action[chromedp.Void] {
 		chromedp.SendKeys(chromedp.CSS("#email"), acc.Email),
 		chromedp.SendKeys(chromedp.CSS("#password"), acc.Password),
 		chromedp.Submit(chromedp.CSS("#password")),
-		chromedp.WaitVisible(chromedp.CSS(`a[href="/orgs/`+demo.OrgID+`/sessions"]`)),
+		afterNavigation(`location.pathname !== "/login" && !!document.querySelector("h1")`),
 	)
 }
 

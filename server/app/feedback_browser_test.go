@@ -62,14 +62,7 @@ func TestBrowserFeedbackLoop(t *testing.T) {
 	rv, reviewerMsgs := chromium(t)
 	acc := e.accounts["reviewer"]
 	inbox := org + "/inbox?session=" + s.ID
-	browserStep(t, rv, "reviewer logs in",
-		chromedp.Navigate(e.url+"/login?lang=nl"),
-		chromedp.WaitVisible(chromedp.CSS("#email")),
-		chromedp.SendKeys(chromedp.CSS("#email"), acc.Email),
-		chromedp.SendKeys(chromedp.CSS("#password"), acc.Password),
-		chromedp.Submit(chromedp.CSS("#password")),
-		afterNavigation(`location.pathname !== "/login"`),
-	)
+	browserStep(t, rv, "reviewer logs in", logIn(e, acc))
 	browserStep(t, rv, "the answer reaches the inbox",
 		// Indexed right after the group commit, in the background.
 		poll(`(async () => { const r = await fetch("`+inbox+`"); return (await r.text()).includes("`+cid+`"); })()`),

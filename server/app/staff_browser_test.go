@@ -55,14 +55,7 @@ func TestBrowserStaffPages(t *testing.T) {
 		org + "/moderation-log", org + "/inbox", org + "/topics", org + "/topics/" + tp.ID, org + "/reports", "/account/password",
 	}
 	ctx, consoleMsgs := chromium(t)
-	browserStep(t, ctx, "log in",
-		chromedp.Navigate(e.url+"/login?lang=nl"),
-		chromedp.WaitVisible(chromedp.CSS("#email")),
-		chromedp.SendKeys(chromedp.CSS("#email"), adminAcc.Email),
-		chromedp.SendKeys(chromedp.CSS("#password"), adminAcc.Password),
-		chromedp.Submit(chromedp.CSS("#password")),
-		afterNavigation(`location.pathname !== "/login"`),
-	)
+	browserStep(t, ctx, "log in", logIn(e, adminAcc))
 	audits, passed := 0, 0
 	for _, lang := range []string{"nl", "ar"} {
 		for _, p := range pages {
