@@ -111,10 +111,6 @@ type tally struct {
 	counts map[string]int
 }
 
-// moderationEvent is the bus payload of a moderator's decision. View is
-// the contribution's whole moderation after it (#6); an event without
-// View changes only State. LogID and By name the audit log entry and the
-// moderator, for the console's undo.
 // withdrawnEvent: a contribution its author deleted (Hub.Withdraw).
 type withdrawnEvent struct {
 	ContributionID string `json:"contribution_id"`
@@ -122,6 +118,10 @@ type withdrawnEvent struct {
 	Participant    string `json:"participant"`
 }
 
+// moderationEvent is the bus payload of a moderator's decision. View is
+// the contribution's whole moderation after it (#6); an event without
+// View changes only State. LogID and By name the audit log entry and the
+// moderator, for the console's undo.
 type moderationEvent struct {
 	ContributionID string                `json:"contribution_id"`
 	State          model.ModerationState `json:"state"`
