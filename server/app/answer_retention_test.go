@@ -70,15 +70,10 @@ func TestAnswerRetention(t *testing.T) {
 	rev := e.staffBrowser("reviewer")
 	inbox := "/orgs/" + demo.OrgID + "/inbox?session=" + s.ID
 	var p *page
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+	waitFor(t, func() bool {
 		p = rev.get(inbox)
-		if strings.Contains(p.body, face.ContributionID) && strings.Contains(p.body, text.ContributionID) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the answers never reached the inbox")
-		}
-	}
+		return strings.Contains(p.body, face.ContributionID) && strings.Contains(p.body, text.ContributionID)
+	})
 	const transcript = "Water in de kelder bij nummer 12"
 	if q := rev.post("/orgs/"+demo.OrgID+"/contributions/"+text.ContributionID+"/notes", url.Values{"csrf": {p.csrf(t)},
 		"transcript": {transcript}, "back": {inbox}}); q.status != http.StatusSeeOther {

@@ -180,6 +180,17 @@ func (b *browser) post(path string, form url.Values) *page {
 	return b.do(req)
 }
 
+// waitFor polls cond for up to 10 s: for what is written behind the
+// group commit (the inbox, "my input" lists), up to 2 s late.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 10 s")
+		}
+	}
+}
+
 // formFile is a file a form sends; a nil data sends none.
 type formFile struct {
 	field, name, contentType string

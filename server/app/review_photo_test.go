@@ -41,13 +41,10 @@ func TestResponsePhotoIsPublic(t *testing.T) {
 
 	rev := e.staffBrowser("reviewer")
 	var p *page
-	for deadline := time.Now().Add(10 * time.Second); ; {
+	waitFor(t, func() bool {
 		p = rev.get("/orgs/" + demo.OrgID + "/inbox?session=" + s.ID)
-		if strings.Contains(p.body, ack.ContributionID) || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return strings.Contains(p.body, ack.ContributionID)
+	})
 	csrf := p.csrf(t)
 	g := rev.post("/orgs/"+demo.OrgID+"/topics", url.Values{"csrf": {csrf}, "contribution": {ack.ContributionID},
 		"title_nl": {"Stoep"}, "theme": {"housing"}, "neighbourhood_id": {demo.BuurtAID}})

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/buurtstem/buurtstem/clients/go/live"
 	"github.com/buurtstem/buurtstem/server/demo"
@@ -166,16 +165,6 @@ func TestResidentDeletesOwnInput(t *testing.T) {
 	// A wrong receipt code deletes nothing.
 	if p := helper.post("/r/ABCDEFGHJK/"+face.ContributionID+"/delete", url.Values{"csrf": {rp.csrf(t)}}); p.status < 400 {
 		t.Errorf("a wrong receipt code: %d", p.status)
-	}
-}
-
-// waitFor polls cond for up to 10 s.
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 10 s")
-		}
 	}
 }
 
