@@ -75,10 +75,16 @@ func TestBrowserFeedbackLoop(t *testing.T) {
 	browserStep(t, rv, "add a transcript",
 		click(`#c-`+cid+` details summary`),
 		chromedp.SendKeys(chromedp.CSS(`#c-`+cid+` textarea[name="transcript"]`), transcript),
-		chromedp.Evaluate[chromedp.Void](`document.querySelector('#c-`+cid+` textarea[name="transcript"]').form.querySelector('button[type="submit"]').click()`),
+		// Clicked after the evaluation has returned: a click inside it
+		// starts the navigation that destroys the context the evaluation
+		// answers from ("Cannot find context with specified id").
+		chromedp.Evaluate[chromedp.Void](`setTimeout(() => document.querySelector('#c-`+cid+` textarea[name="transcript"]').form.querySelector('button[type="submit"]').click(), 0)`),
 		afterNavigation(`location.pathname === "`+org+`/inbox" && location.search.includes("saved=1")`),
 		chromedp.Navigate(e.url+inbox),
-		poll(`document.querySelector('#c-`+cid+`').textContent.includes("`+transcript+`")`),
+		// afterNavigation, not poll: the page the form led to may still
+		// be replacing its context, which fails a poll outright.
+		afterNavigation(`location.search.includes("session=") && !!document.querySelector('#c-`+cid+`') &&
+			document.querySelector('#c-`+cid+`').textContent.includes("`+transcript+`")`),
 	)
 	browserStep(t, rv, "group it into a topic",
 		click(`#pick-`+cid),
