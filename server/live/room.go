@@ -100,11 +100,15 @@ type ringEntry struct {
 }
 
 // dated is an answer with the time it was given: a participant's newest
-// answer counts, whatever order the events arrive in.
+// answer counts, whatever order the events arrive in. earlier holds the
+// participant's older answers to the prompt, oldest first, so that when
+// the newest is withdrawn the one before counts again; nil for the
+// participant who answered once, nearly everyone.
 type dated struct {
 	model.Answer
-	at time.Time
-	id string
+	at      time.Time
+	id      string
+	earlier []dated
 }
 
 type tally struct {
@@ -377,13 +381,21 @@ func (r *room) record(c *model.Contribution) {
 		t = &tally{counts: map[string]int{}}
 		r.tallies[c.PromptID] = t
 	}
+	cur := dated{Answer: c.Answer, at: c.CreatedAt, id: c.ID}
 	if old, ok := byP[c.ParticipantID]; ok {
 		if old.at.After(c.CreatedAt) {
-			return // a late event of an older answer
+			// A late event of an older answer: it does not count, but it
+			// would again if the newer one were withdrawn.
+			i, _ := slices.BinarySearchFunc(old.earlier, cur.at, func(d dated, at time.Time) int { return d.at.Compare(at) })
+			old.earlier = slices.Insert(old.earlier, i, cur)
+			byP[c.ParticipantID] = old
+			return
 		}
 		t.add(old.Answer, -1)
+		cur.earlier, old.earlier = append(old.earlier, old), nil
+		cur.earlier[len(cur.earlier)-1].earlier = nil
 	}
-	byP[c.ParticipantID] = dated{Answer: c.Answer, at: c.CreatedAt, id: c.ID}
+	byP[c.ParticipantID] = cur
 	t.add(c.Answer, 1)
 	r.dirty[c.PromptID] = true
 }
@@ -391,9 +403,8 @@ func (r *room) record(c *model.Contribution) {
 // withdraw takes a contribution its author deleted out of the room: off
 // the wall (returning the removal to send, if it was on it) or out of its
 // prompt's results. Only the participant's latest answer to a prompt is
-// counted; if an earlier one is withdrawn nothing changes, and if the
-// latest is, the participant counts as not having answered until the room
-// is next loaded from the store, which then finds the earlier answer.
+// counted: if an earlier one is withdrawn the counts stay, and if the
+// latest is, the one before it counts again (or none, if it was the only).
 func (r *room) withdraw(w withdrawnEvent) *protocol.WallData {
 	if c, ok := r.texts[w.ContributionID]; ok {
 		delete(r.texts, c.ID)
@@ -418,9 +429,24 @@ func (r *room) withdraw(w withdrawnEvent) *protocol.WallData {
 		r.wall = slices.Delete(r.wall, i, i+1)
 		return &protocol.WallData{Op: "remove", Item: item, Into: into}
 	}
-	if old, ok := r.answers[w.PromptID][w.Participant]; ok && old.id == w.ContributionID {
-		r.tallies[w.PromptID].add(old.Answer, -1)
-		delete(r.answers[w.PromptID], w.Participant)
+	byP := r.answers[w.PromptID]
+	cur, ok := byP[w.Participant]
+	switch {
+	case !ok:
+	case cur.id != w.ContributionID:
+		cur.earlier = slices.DeleteFunc(cur.earlier, func(d dated) bool { return d.id == w.ContributionID })
+		byP[w.Participant] = cur
+	default:
+		t := r.tallies[w.PromptID]
+		t.add(cur.Answer, -1)
+		if n := len(cur.earlier); n > 0 {
+			prev := cur.earlier[n-1]
+			prev.earlier = cur.earlier[:n-1]
+			byP[w.Participant] = prev
+			t.add(prev.Answer, 1)
+		} else {
+			delete(byP, w.Participant)
+		}
 		r.dirty[w.PromptID] = true
 	}
 	return nil
