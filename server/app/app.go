@@ -19,6 +19,7 @@ import (
 
 	clientweb "github.com/buurtstem/buurtstem/clients/web"
 	"github.com/buurtstem/buurtstem/i18n"
+	"github.com/buurtstem/buurtstem/i18n/machine"
 	"github.com/buurtstem/buurtstem/server/admin"
 	"github.com/buurtstem/buurtstem/server/api"
 	"github.com/buurtstem/buurtstem/server/auth"
@@ -121,6 +122,13 @@ func New(d Deps) (*Server, error) {
 	// on write by the group commit; responses reach live sessions.
 	s.review = review.New(d.Store, d.Logger, 0)
 	s.review.SetNotifier(s.hub)
+	// Machine translation for reviewers, only when the operator set a
+	// service (config translate-url); the texts go there and nowhere else.
+	translator, err := machine.New(machine.Config{URL: d.Config.TranslateURL, APIKey: d.Config.TranslateKey})
+	if err != nil {
+		return nil, err
+	}
+	s.review.SetTranslator(translator)
 	indexer := review.NewIndexer(d.Store, review.Location())
 	s.indexer = indexer
 	s.hub.SetCommitHook(func(ctx context.Context, cs []*model.Contribution) {

@@ -97,6 +97,7 @@ func (s *Server) routes() {
 	// Closing the loop (#7): inbox, topics and responses, reports.
 	staff.Get("/orgs/:org/inbox", s.reviews.Inbox)
 	staff.Post("/orgs/:org/contributions/:id/notes", s.reviews.Annotate)
+	staff.Post("/orgs/:org/contributions/:id/translate", s.reviews.MachineTranslate)
 	staff.Get("/orgs/:org/topics", s.reviews.Topics)
 	staff.Post("/orgs/:org/topics", s.reviews.Group)
 	staff.Get("/orgs/:org/topics/:id", s.reviews.Topic)

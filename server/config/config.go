@@ -39,6 +39,8 @@ type Config struct {
 	DebugListen     string
 	MaxConnections  int
 	Bus             string
+	TranslateURL    string
+	TranslateKey    string
 }
 
 // SharedBus reports whether live-session events go through the store, so
@@ -201,6 +203,22 @@ var Settings = []Setting{
 				return fmt.Errorf("%w: profiles show the server's memory", err)
 			}
 			c.DebugListen = v
+			return nil
+		}},
+	{"translate-url", "BUURTSTEM_TRANSLATE_URL", "", "empty or an http:// or https:// URL", "A LibreTranslate-compatible service that translates residents' written answers for reviewers, on request, beside the original. Off when empty; the texts go to this service.",
+		func(c *Config, v string) error {
+			if v != "" {
+				u, err := url.Parse(v)
+				if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+					return errors.New("not an absolute http(s) URL")
+				}
+			}
+			c.TranslateURL = v
+			return nil
+		}},
+	{"translate-key", "BUURTSTEM_TRANSLATE_KEY", "", "empty or the service's API key", "API key of the translation service, if it needs one. Prefer the environment variable: a flag shows in the process list.",
+		func(c *Config, v string) error {
+			c.TranslateKey = v
 			return nil
 		}},
 }

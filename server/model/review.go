@@ -105,15 +105,19 @@ func (t *Topic) Oldest() time.Time {
 	return o
 }
 
-// Note is a transcript or translation typed by a reviewer or intermediary.
+// Note is a transcript or translation typed by a reviewer or intermediary,
+// or a translation one of them had made by machine (Machine).
 type Note struct {
 	Text string    `bson:"text" json:"text"`
 	By   string    `bson:"by" json:"-"`
 	At   time.Time `bson:"at" json:"at"`
+	// Machine names the service of a machine translation (its host),
+	// asked for by By; empty when a person typed the note.
+	Machine string `bson:"machine,omitempty" json:"machine,omitempty"`
 }
 
-// ContributionNotes are what staff add to a contribution by hand: a
-// transcript of a voice note and translations by language. The resident's
+// ContributionNotes are what staff add to a contribution: a transcript of
+// a voice note and translations by language. The resident's
 // answer itself is never changed.
 type ContributionNotes struct {
 	Transcript   *Note           `bson:"transcript,omitempty" json:"transcript,omitempty"`

@@ -38,6 +38,8 @@ type Service struct {
 	cache  *chunkCache
 	notify Notifier
 	log    *slog.Logger
+	// translator is the machine translation service (SetTranslator).
+	translator Translator
 }
 
 // Location returns the time zone of report days and date filters: the

@@ -92,7 +92,7 @@ func (h *Handlers) Inbox(c *fiber.Ctx) error {
 	}
 	p := &InboxPage{Page: h.page(c, org), Values: q, Result: res, Feedback: review.FeedbackStates,
 		Moderate: model.ModerationStates,
-		CanGroup: review.CanReview(actor, org.ID)}
+		CanGroup: review.CanReview(actor, org.ID), MachineTranslate: h.review.CanMachineTranslate()}
 	if p.Sessions, err = h.store.Sessions(ctx, org.ID); err != nil {
 		return err
 	}
@@ -292,6 +292,22 @@ func (h *Handlers) Annotate(c *fiber.Ctx) error {
 	if _, err := h.review.Annotate(c.UserContext(), request.Staff(c), org, id, lang, strings.Clone(text)); err != nil {
 		return err
 	}
+	return h.backToInbox(c, org)
+}
+
+// MachineTranslate has the configured service translate an answer into
+// the form's language and returns like Annotate.
+func (h *Handlers) MachineTranslate(c *fiber.Ctx) error {
+	org, id := c.Params("org"), c.Params("id")
+	if _, err := h.review.MachineTranslate(c.UserContext(), request.Staff(c), org, id, strings.Clone(c.FormValue("lang"))); err != nil {
+		return err
+	}
+	return h.backToInbox(c, org)
+}
+
+// backToInbox redirects to the form's "back" page if it is one of this
+// organisation's, else to the inbox, saying the change was saved.
+func (h *Handlers) backToInbox(c *fiber.Ctx, org string) error {
 	back := c.FormValue("back")
 	if !strings.HasPrefix(back, "/orgs/"+org+"/") || strings.HasPrefix(back, "//") {
 		back = "/orgs/" + org + "/inbox"

@@ -112,6 +112,9 @@ type InboxPage struct {
 	NextURL  string
 	Error    string
 	CanGroup bool
+	// MachineTranslate: a translation service is configured, so each
+	// written answer offers "translate automatically".
+	MachineTranslate bool
 }
 
 // Value returns a filter value as given.
