@@ -8,12 +8,14 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/buurtstem/buurtstem/clients/go/live"
 	"github.com/buurtstem/buurtstem/server/demo"
 	"github.com/buurtstem/buurtstem/server/live/protocol"
+	"github.com/buurtstem/buurtstem/server/store/storetest"
 )
 
 // TestNoAddressAfterFullJourney: a whole journey — a resident joins,
@@ -154,5 +156,25 @@ func TestNoAddressAfterFullJourney(t *testing.T) {
 	t.Logf("%d log bytes and %d documents in %d collections hold no address", len(out), docs, len(cols))
 	if docs < 20 || len(cols) < 10 {
 		t.Fatalf("only %d documents in %d collections: the journey wrote less than it should", docs, len(cols))
+	}
+
+	// Every collection the journey wrote exists as soon as a store opens:
+	// on the embedded engine only the tables present then get the _id
+	// index its lookups need at once (store.IndexIDs); a later one scans
+	// on every read until the next maintenance pass.
+	fresh := storetest.New(t)
+	fsn, err := fresh.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fsn.Close(ctx)
+	atOpen, err := fsn.Collections(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, col := range cols {
+		if !slices.Contains(atOpen, col) {
+			t.Errorf("collection %s is not created when the store opens", col)
+		}
 	}
 }

@@ -25,11 +25,25 @@ const (
 	colLivePresence   = "live_presence"
 )
 
-// indexes lists every secondary index. The embedded engine does not use them
-// for queries (only _id lookups are indexed there) but enforces uniqueness;
-// MongoDB uses them for both. Names are fixed so that creating them again at
-// every start is a no-op.
+// indexes lists every collection and its secondary indexes. The embedded
+// engine does not use them for queries (only _id lookups are indexed there)
+// but enforces uniqueness; MongoDB uses them for both. Names are fixed so
+// that creating them again at every start is a no-op. A collection with no
+// index of its own is listed all the same (nil): EnsureIndexes creates it,
+// so that it exists when the _id expression index is made at Open
+// (idindex.go); one created later scanned its table on every _id read
+// until the next maintenance pass. TestNoAddressAfterFullJourney checks
+// that every collection a journey writes is here.
 var indexes = map[string][]mongo.IndexModel{
+	colOrganisations:     nil,
+	colJoinCodes:         nil,
+	colLiveHeads:         nil,
+	colLoginThrottle:     nil,
+	colParticipantInputs: nil,
+	colProfileCounts:     nil,
+	colProfiles:          nil,
+	colReceipts:          nil,
+	colSecrets:           nil,
 	colNeighbourhoods: {
 		{Keys: bson.D{{Key: "org_id", Value: 1}, {Key: "name", Value: 1}}, Options: options.Index().SetName("org_name")},
 	},
