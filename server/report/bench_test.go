@@ -6,14 +6,22 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http/httptest"
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/buurtstem/buurtstem/i18n"
+	"github.com/buurtstem/buurtstem/server/apperr"
 	"github.com/buurtstem/buurtstem/server/model"
 	"github.com/buurtstem/buurtstem/server/report"
+	"github.com/buurtstem/buurtstem/server/request"
+	"github.com/buurtstem/buurtstem/server/resident"
 	"github.com/buurtstem/buurtstem/server/review"
 	"github.com/buurtstem/buurtstem/server/store"
 	"github.com/buurtstem/buurtstem/server/store/storetest"
@@ -58,11 +66,16 @@ func BenchmarkReview(b *testing.B) {
 	langs := []string{"nl", "nl", "nl", "ar", "tr", "pl", "uk", "en"}
 	t0 := time.Now()
 	var someID string
+	// Residents' "my input" lists, written per batch as the live recorder
+	// does (resident.InputRecorder): participant → ids.
+	next := map[string]int{}
+	var participants []string
 	for s := range sessions {
 		sid := fmt.Sprintf("bench-s%03d", s)
 		day := start.Add(time.Duration(s) * 36 * time.Hour)
 		if err := st.InsertSession(ctx, &model.Session{ID: sid, OrgID: org, NeighbourhoodID: hoods[s%len(hoods)], Title: "Avond " + strconv.Itoa(s),
-			State: model.StateClosed, CreatedAt: day}); err != nil {
+			State: model.StateClosed, CreatedAt: day, Languages: []string{"nl"},
+			Prompts: []model.Prompt{{ID: "p", Kind: model.KindFaces, Text: model.Text{"nl": "Hoe vindt u het plein?"}}}}); err != nil {
 			b.Fatal(err)
 		}
 		batch := make([]*model.Contribution, 0, 5000)
@@ -87,10 +100,18 @@ func BenchmarkReview(b *testing.B) {
 				if err := ix.Add(ctx, batch); err != nil {
 					b.Fatal(err)
 				}
+				lists := map[string][]string{}
+				for _, c := range batch {
+					lists[c.ParticipantID] = append(lists[c.ParticipantID], c.ID)
+				}
+				if err := st.AddInputs(ctx, lists, next); err != nil {
+					b.Fatal(err)
+				}
 				batch = batch[:0]
 			}
 		}
 		someID = fmt.Sprintf("%012x%012x", s, 0)
+		participants = append(participants, fmt.Sprintf("%s-p%d", sid, s%min(400, per)))
 	}
 	seed := time.Since(t0)
 	b.Logf("seeded %d contributions in %d sessions in %s (%.0f/s, insert and index)", per*sessions, sessions, seed.Round(time.Millisecond),
@@ -150,6 +171,7 @@ func BenchmarkReview(b *testing.B) {
 			}
 		}
 	})
+	b.Run("mine", func(b *testing.B) { benchMine(b, st, rv, participants) })
 	b.Run("report", func(b *testing.B) {
 		rs := report.New(st, rv)
 		for _, p := range []report.Params{{}, {NeighbourhoodID: "bench-n1"}, {Theme: "safety"}} {
@@ -203,4 +225,65 @@ func BenchmarkReview(b *testing.B) {
 		b.Logf("crash repair check from the last session's day (start-up): %d contributions in %s", r.Contributions, time.Since(t).Round(time.Millisecond))
 	})
 	_ = store.NewID
+}
+
+// benchMine times "my input" (GET /mine) as a resident's phone asks for it:
+// the resident handlers render the whole page (the participant's list,
+// each contribution and session by _id, the municipality's responses)
+// through Fiber, in the request's language. Only the participant cookie is
+// stood in for: participantHeader says who asks.
+func benchMine(b *testing.B, st *store.Store, rv *review.Service, participants []string) {
+	catalog, err := i18n.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	h, err := resident.NewHandlers(resident.Config{Store: st, Join: participantHeader{}, Catalog: catalog,
+		Logger: slog.New(slog.DiscardHandler), RetentionMonths: func(*model.Organisation) int { return 12 }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h.SetResponses(rv)
+	app := fiber.New()
+	app.Use(func(c *fiber.Ctx) error {
+		request.SetLocalizer(c, catalog.Localizer("nl"))
+		return c.Next()
+	})
+	app.Get("/mine", h.Mine)
+	var ds []time.Duration
+	items := 0
+	for round := range 2 { // the first round reads from the store's disk, the second from its cache
+		for _, p := range participants {
+			req := httptest.NewRequest("GET", "/mine", nil)
+			req.Header.Set("X-Participant", p)
+			t := time.Now()
+			resp, err := app.Test(req, -1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			d := time.Since(t)
+			if resp.StatusCode != 200 {
+				b.Fatalf("GET /mine: %d %s", resp.StatusCode, body)
+			}
+			if round == 1 {
+				ds = append(ds, d)
+				items += strings.Count(string(body), `class="input" data-contribution=`)
+			}
+		}
+	}
+	slices.Sort(ds)
+	b.Logf(`"my input" page (%d participants, %.1f answers each shown): p50 %s, p95 %s, max %s`, len(ds), float64(items)/float64(len(ds)),
+		ds[len(ds)/2].Round(100*time.Microsecond), ds[len(ds)*95/100].Round(100*time.Microsecond), ds[len(ds)-1].Round(100*time.Microsecond))
+	b.ReportMetric(float64(ds[len(ds)*95/100].Microseconds())/1000, "p95-ms")
+}
+
+// participantHeader is the resident pages' Joiner for the benchmark: the
+// participant comes from a header instead of the live handler's cookie.
+type participantHeader struct{}
+
+func (participantHeader) JoinCode(*fiber.Ctx, string) (*model.Session, error) {
+	return nil, apperr.ErrNotFound
+}
+func (participantHeader) Participant(c *fiber.Ctx) (string, error) {
+	return strings.Clone(c.Get("X-Participant")), nil
 }
