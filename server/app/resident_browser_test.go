@@ -22,6 +22,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -118,6 +119,19 @@ func axeAudit(t *testing.T, ctx context.Context, what string) int {
 		for _, n := range v.Nodes {
 			t.Errorf("%s: axe %s (%s): %v %s", what, v.ID, v.Help, n.Target, n.HTML)
 		}
+	}
+	// A pictogram that does not show is lost on those who do not read,
+	// and axe does not see it: an image whose file failed (or is not a
+	// valid SVG) has loaded with no width.
+	broken, err := chromedp.Run(tctx, chromedp.Evaluate[[]string](`Promise.all([...document.images].map(i => i.complete ? null :
+		new Promise(r => { i.addEventListener('load', r); i.addEventListener('error', r); setTimeout(r, 5000); })))
+		.then(() => [...new Set([...document.images].filter(i => i.complete && i.naturalWidth === 0).map(i => i.getAttribute('src')))])`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("%s: images: %v", what, err)
+	}
+	for _, src := range broken {
+		t.Errorf("%s: the image %s does not show", what, src)
 	}
 	return res.Passes
 }
@@ -220,7 +234,8 @@ func residentJourney(t *testing.T, e *env, lang string) {
 		}
 		browserStep(t, ctx, "prompt "+screen, poll(`document.body.dataset.screen === "`+screen+`"`))
 	}
-	thanks := poll(`document.body.dataset.screen === "thanks" && !!document.querySelector('#queue li[data-state="sent"]')`)
+	thanks := poll(`document.body.dataset.screen === "thanks" && !!document.querySelector('#queue li[data-state="sent"]') &&
+		!!document.querySelector('.confirm-state[data-state="sent"] img.check')`)
 
 	move(0, "prompt-faces")
 	audit("faces")
@@ -395,6 +410,69 @@ func TestBrowserResidentOfflineQueue(t *testing.T) {
 				t.Errorf("console error: %s", m)
 			}
 		}
+	}
+}
+
+// TestBrowserResidentStoreDown: the store stops answering while a
+// resident in Arabic taps a face. The server refuses the answer as
+// unavailable (after the store timeout) instead of acknowledging it; the
+// phone says in Arabic, on the thank-you screen (without the check mark
+// and "we have your answer"), on the answer and through the live region,
+// that saving is delayed and the answer kept, keeps it in its queue under
+// the same id and keeps trying. No error page, no blank screen, no console
+// error but the refused connection. (That it is stored once when the store
+// is back is TestStoreStoppedMidSession, in another process.)
+func TestBrowserResidentStoreDown(t *testing.T) {
+	e := startWith(t, envOptions{ownEngine: true}, "BUURTSTEM_STORE_TIMEOUT", "300ms")
+	ctx, msgs := phone(t)
+	staff, s := e.residentSession("led", []string{"nl", "ar"})
+	joinOnPhone(t, ctx, e, s.Code, "ar")
+	if _, err := staff.MoveSession(context.Background(), demo.OrgID, s.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	browserStep(t, ctx, "faces", poll(`document.body.dataset.screen === "prompt-faces"`))
+
+	e.store.StopEmbeddedForTest()
+	delayed := msg(t, "ar", "live.error.unavailable")
+	q := strconv.Quote(delayed)
+	browserStep(t, ctx, "answer while the store is down", click(`.choice[data-value="4"]`),
+		poll(`(document.querySelector('#queue li[data-state="sending"]') || {}).textContent === `+q),
+		poll(`document.getElementById("announce").textContent === `+q),
+		// The thank-you screen does not claim what is not true yet.
+		poll(`document.body.dataset.screen === "thanks" && (document.querySelector('.confirm-state[data-state="pending"] h1') || {}).textContent === `+q+
+			` && !document.querySelector('img.check')`))
+	axeAudit(t, ctx, "ar: saving delayed")
+	type queued struct {
+		ID    string `json:"id"`
+		State string `json:"state"`
+		Slow  bool   `json:"slow"`
+	}
+	readQueue := func() []queued {
+		t.Helper()
+		raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`localStorage.getItem("bst_queue")`))
+		var q []queued
+		if err != nil || json.Unmarshal([]byte(raw), &q) != nil {
+			t.Fatalf("the phone's queue: %q %v", raw, err)
+		}
+		return q
+	}
+	first := readQueue()
+	if len(first) != 1 || first[0].State != "sending" || !first[0].Slow {
+		t.Fatalf("the phone's queue: %+v, want the one answer kept as sending and delayed", first)
+	}
+	screenshot(t, ctx, "resident-store-down")
+	// It keeps trying (every 3 s) and still says the same after a retry.
+	time.Sleep(4 * time.Second)
+	browserStep(t, ctx, "still queued", poll(`(document.querySelector('#queue li[data-state="sending"]') || {}).textContent === `+q))
+	if still := readQueue(); len(still) != 1 || still[0].ID != first[0].ID || still[0].State != "sending" {
+		t.Errorf("after retrying: %+v, want the same answer still queued", still)
+	}
+	screen, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.dataset.screen`))
+	if err != nil || screen != "thanks" {
+		t.Errorf("screen %q (%v) while the store is down, want the thank-you screen saying the answer is kept", screen, err)
+	}
+	for _, m := range residentConsoleErrors(msgs()) {
+		t.Errorf("console error: %s", m)
 	}
 }
 

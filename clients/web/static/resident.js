@@ -222,12 +222,17 @@
   function queue() { return load(QKEY, []); }
   function setQueue(q) { save(QKEY, q); renderQueue(); }
   pendingCount = function () { return queue().filter(function (i) { return i.state === 'sending' || i.state === 'uploading'; }).length; };
+  function queueLabel(i) {
+    return i.state === 'sent' ? M.sent : i.state === 'failed' ? (i.error || M.failed) :
+      i.state === 'uploading' && i.wait ? i.wait :
+      !(live && live.connected()) ? M.queued : i.slow ? M.delayed : M.sending;
+  }
   function renderQueue() {
     queueList.textContent = '';
+    var shown = screen && $('.confirm-state', screen);
+    if (shown) fillConfirm(shown);
     queue().filter(function (i) { return i.session === SID; }).slice(-3).forEach(function (i) {
-      var label = i.state === 'sent' ? M.sent : i.state === 'failed' ? (i.error || M.failed) :
-        i.state === 'uploading' && i.wait ? i.wait :
-        !(live && live.connected()) ? M.queued : i.slow ? M.delayed : M.sending;
+      var label = queueLabel(i);
       // A failed answer says why, and can be read aloud: the resident may
       // not read the reason.
       queueList.appendChild(el('li', {'data-state': i.state, 'data-id': i.id, 'data-code': i.code || null},
@@ -340,7 +345,7 @@
   }
   function showPrompt(p) {
     var kids = promptHead(p), body = [];
-    var submit = function (answer) { enqueue(p.id, answer); confirm(p); };
+    var submit = function (answer) { confirm(p, enqueue(p.id, answer).id); };
     if (p.kind === 'faces') {
       var faces = [5, 4, 3, 2, 1].map(function (n) { return {value: n, label: M['face-' + n], lang: LANG, pictogram: 'face-' + n}; });
       body.push(sayRow(M.chooseOne), choiceList(faces, false, 'faces', function (v) { submit({face: v}); }));
@@ -444,7 +449,7 @@
         var q = queue();
         q.push(item);
         setQueue(q);
-        uploadItem(item, blob, function (msg) { note.textContent = ''; note.appendChild(problem(msg)); }, function () { confirm(p); });
+        uploadItem(item, blob, function (msg) { note.textContent = ''; note.appendChild(problem(msg)); }, function () { confirm(p, item.id); });
       });
   }
   var uploading = {};
@@ -620,20 +625,46 @@
   }
 
   // confirm: a big check mark, a short sound and a spoken thank-you; the
-  // voluntary profile after the first answer in this session.
-  function confirm(p) {
-    chime();
-    var kids = [pict('ui-check', 128, ''), el('h1', {text: M.thanks}), speaker(M.thanks, LANG, M.readAloud),
-      act(M.again, 'ui-redo', function () { showPrompt(p); }, 'secondary')];
+  // voluntary profile after the first answer in this session. "We have
+  // your answer" is said only once the server has it (acknowledged, so
+  // durable): until then the screen says what the queue says — sending,
+  // not sent yet, delayed — and turns into the thank-you when the
+  // acknowledgement comes, usually within a blink.
+  function confirm(p, id) {
+    var head = el('div', {'class': 'confirm-state', 'data-answer': id || ''});
+    fillConfirm(head);
+    var kids = [head, act(M.again, 'ui-redo', function () { showPrompt(p); }, 'secondary')];
     if (SELF && pos < sess.prompts.length - 1) kids.push(act(M.next, 'ui-next', function () { go(pos + 1); }));
     if (SELF && pos >= sess.prompts.length - 1) kids.push(el('p', {text: M.allDone}));
     if (kiosk) kids.push(act(M.receiptGet, 'ui-receipt', receipt, 'secondary'));
     var done = wrap('thanks', [el('div', {'class': 'done'}, kids)]);
-    kids[0].setAttribute('class', 'check');
     var profiled = load('bst_profiled_' + SID, false);
     show([done, profiled ? null : profileForm()]);
-    say(M.thanks, LANG);
-    tell(M.thanks);
+    tell(head.getAttribute('data-label'));
+  }
+  // fillConfirm shows the answer's state at the top of the thank-you
+  // screen, and chimes and says thank you when it becomes acknowledged.
+  function fillConfirm(head) {
+    var id = head.getAttribute('data-answer');
+    var item = id ? queue().filter(function (i) { return i.id === id; })[0] : null;
+    var state = !item || item.state === 'sent' ? 'sent' : item.state === 'failed' ? 'failed' : 'pending';
+    var label = state === 'sent' ? M.thanks : queueLabel(item);
+    if (head.getAttribute('data-label') === label) return;
+    var was = head.getAttribute('data-state');
+    head.setAttribute('data-state', state);
+    head.setAttribute('data-label', label);
+    head.textContent = '';
+    var icon = pict(state === 'sent' ? 'ui-check' : state === 'failed' ? 'ui-question' : 'ui-redo', state === 'sent' ? 128 : 96, '');
+    icon.setAttribute('class', state === 'sent' ? 'check' : 'pending');
+    head.appendChild(icon);
+    head.appendChild(el('h1', {text: label}));
+    head.appendChild(speaker(label, LANG, M.readAloud));
+    revealSpeakers();
+    if (state === 'sent') {
+      chime();
+      say(M.thanks, LANG);
+    }
+    if (was) tell(label); // the first fill is announced by confirm
   }
   function profileForm() {
     var chosen = {};
