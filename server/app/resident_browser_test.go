@@ -133,6 +133,27 @@ func axeAudit(t *testing.T, ctx context.Context, what string) int {
 	for _, src := range broken {
 		t.Errorf("%s: the image %s does not show", what, src)
 	}
+	// Reflow (WCAG 1.4.10), which axe does not measure: nothing wider than
+	// the screen, and no button whose label is cut off.
+	var layout struct {
+		Page, Screen int
+		Clipped      []string
+	}
+	// (A phone widens its layout viewport to fit a page that is too wide:
+	// the screen's own width is the measure there; on a desktop, the
+	// window's.)
+	out, err = chromedp.Run(tctx, chromedp.Evaluate[string](`JSON.stringify({Page: document.documentElement.scrollWidth,
+		Screen: navigator.maxTouchPoints > 0 ? screen.width : window.innerWidth,
+		Clipped: [...document.querySelectorAll('button, a.big')].filter(b => b.offsetParent && b.scrollWidth > b.clientWidth + 1).map(b => b.textContent.trim())})`))
+	if err != nil || json.Unmarshal([]byte(out), &layout) != nil {
+		t.Fatalf("%s: layout: %q %v", what, out, err)
+	}
+	if layout.Page > layout.Screen {
+		t.Errorf("%s: the page is %d px wide on a screen of %d", what, layout.Page, layout.Screen)
+	}
+	for _, label := range layout.Clipped {
+		t.Errorf("%s: the label of %q does not fit its button", what, label)
+	}
 	return res.Passes
 }
 
