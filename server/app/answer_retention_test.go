@@ -3,12 +3,14 @@ package app_test
 import (
 	"context"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/buurtstem/buurtstem/clients/apiclient"
 	"github.com/buurtstem/buurtstem/clients/go/live"
 	"github.com/buurtstem/buurtstem/server/demo"
 	"github.com/buurtstem/buurtstem/server/live/protocol"
@@ -49,31 +51,10 @@ func TestAnswerRetention(t *testing.T) {
 		t.Fatalf("answer retention %d, want 12", o.AnswerRetentionMonths)
 	}
 
-	staff, s := e.liveSession("post")
-	conn, jar := e.resident(s.Code, live.Options{})
-	next[protocol.SnapshotData](t, conn, protocol.TypeSnapshot)
-	if _, err := staff.MoveSession(ctx, demo.OrgID, s.ID, 0); err != nil {
-		t.Fatal(err)
-	}
-	face, err := conn.Submit(ctx, "f1", protocol.SubmitData{PromptID: s.Prompts[0].ID, Answer: protocol.AnswerData{Face: 2}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := staff.MoveSession(ctx, demo.OrgID, s.ID, 2); err != nil {
-		t.Fatal(err)
-	}
 	const said = "Bij Kaaipad 12 staat het water in de kelder"
-	text, err := conn.Submit(ctx, "t1", protocol.SubmitData{PromptID: s.Prompts[2].ID, Answer: protocol.AnswerData{Text: said}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rev := e.staffBrowser("reviewer")
-	inbox := "/orgs/" + demo.OrgID + "/inbox?session=" + s.ID
-	var p *page
-	waitFor(t, func() bool {
-		p = rev.get(inbox)
-		return strings.Contains(p.body, face.ContributionID) && strings.Contains(p.body, text.ContributionID)
-	})
+	g := e.faceAndText("nl", said)
+	s, face, text, rev, inbox, p := g.session, g.face, g.text, g.rev, g.inbox, g.page
+	jar := g.jar
 	const transcript = "Water in de kelder bij nummer 12"
 	if q := rev.post("/orgs/"+demo.OrgID+"/contributions/"+text.ContributionID+"/notes", url.Values{"csrf": {p.csrf(t)},
 		"transcript": {transcript}, "back": {inbox}}); q.status != http.StatusSeeOther {
@@ -134,4 +115,46 @@ func TestAnswerRetention(t *testing.T) {
 	if n, err := e.srv.Review().ClearOldTexts(ctx); err != nil || n != 0 {
 		t.Fatalf("with retention off: %d cleared, %v", n, err)
 	}
+}
+
+// given is a session in which a resident gave a face (2) and a written
+// answer, as the reviewer finds them in the inbox.
+type given struct {
+	session    *apiclient.LiveSession
+	jar        *cookiejar.Jar // the resident's
+	face, text protocol.AckData
+	rev        *browser
+	inbox      string // the inbox filtered on the session
+	page       *page  // the inbox showing both
+}
+
+// faceAndText has a resident whose device speaks lang give a face and the
+// written answer said in a post-moderated session, and waits until the
+// reviewer's inbox shows both.
+func (e *env) faceAndText(lang, said string) given {
+	t := e.t
+	t.Helper()
+	ctx := context.Background()
+	staff, s := e.liveSession("post")
+	conn, jar := e.resident(s.Code, live.Options{Lang: lang})
+	next[protocol.SnapshotData](t, conn, protocol.TypeSnapshot)
+	g := given{session: s, jar: jar, rev: e.staffBrowser("reviewer"), inbox: "/orgs/" + demo.OrgID + "/inbox?session=" + s.ID}
+	var err error
+	if _, err = staff.MoveSession(ctx, demo.OrgID, s.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	if g.face, err = conn.Submit(ctx, "f1", protocol.SubmitData{PromptID: s.Prompts[0].ID, Answer: protocol.AnswerData{Face: 2}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err = staff.MoveSession(ctx, demo.OrgID, s.ID, 2); err != nil {
+		t.Fatal(err)
+	}
+	if g.text, err = conn.Submit(ctx, "t1", protocol.SubmitData{PromptID: s.Prompts[2].ID, Answer: protocol.AnswerData{Text: said}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool {
+		g.page = g.rev.get(g.inbox)
+		return strings.Contains(g.page.body, g.face.ContributionID) && strings.Contains(g.page.body, g.text.ContributionID)
+	})
+	return g
 }

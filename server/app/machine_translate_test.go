@@ -11,9 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/buurtstem/buurtstem/clients/go/live"
 	"github.com/buurtstem/buurtstem/server/demo"
-	"github.com/buurtstem/buurtstem/server/live/protocol"
 )
 
 // fakeTranslator is a LibreTranslate-compatible service: POST /translate
@@ -62,31 +60,8 @@ func TestMachineTranslation(t *testing.T) {
 	e := start(t, "BUURTSTEM_TRANSLATE_URL", svc.URL)
 	ctx := context.Background()
 
-	staff, s := e.liveSession("post")
-	conn, _ := e.resident(s.Code, live.Options{Lang: "ar"})
-	next[protocol.SnapshotData](t, conn, protocol.TypeSnapshot)
-	if _, err := staff.MoveSession(ctx, demo.OrgID, s.ID, 0); err != nil {
-		t.Fatal(err)
-	}
-	face, err := conn.Submit(ctx, "f1", protocol.SubmitData{PromptID: s.Prompts[0].ID, Answer: protocol.AnswerData{Face: 2}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := staff.MoveSession(ctx, demo.OrgID, s.ID, 2); err != nil {
-		t.Fatal(err)
-	}
-	text, err := conn.Submit(ctx, "t1", protocol.SubmitData{PromptID: s.Prompts[2].ID, Answer: protocol.AnswerData{Text: said}})
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	rev := e.staffBrowser("reviewer")
-	inbox := "/orgs/" + demo.OrgID + "/inbox?session=" + s.ID
-	var p *page
-	waitFor(t, func() bool {
-		p = rev.get(inbox)
-		return strings.Contains(p.body, text.ContributionID) && strings.Contains(p.body, face.ContributionID)
-	})
+	g := e.faceAndText("ar", said)
+	face, text, rev, inbox, p := g.face, g.text, g.rev, g.inbox, g.page
 	action := "/orgs/" + demo.OrgID + "/contributions/" + text.ContributionID + "/translate"
 	if !strings.Contains(p.body, `action="`+action+`"`) {
 		t.Fatal("the inbox offers no machine translation of the written answer")
