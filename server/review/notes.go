@@ -71,7 +71,8 @@ func (s *Service) SetTranslator(t Translator) { s.translator = t }
 func (s *Service) CanMachineTranslate() bool { return s.translator != nil && s.translator.Enabled() }
 
 // MachineTranslate has the configured service translate a contribution's
-// written answer (or, for a voice note, its transcript) into lang, and
+// written answer (with personal data masked, see below; for a voice note,
+// its transcript) into lang, and
 // stores the result as the translation into lang, marked machine-made
 // with the service's name. The answer itself is never changed; a failing
 // service changes nothing and says so (review.translate_failed).
@@ -92,7 +93,10 @@ func (s *Service) MachineTranslate(ctx context.Context, actor *model.Staff, orgI
 	if err != nil {
 		return nil, err
 	}
-	text := c.Answer.Text
+	// The service is another party: it gets the text with personal data
+	// masked by moderation (phone numbers, addresses, names) when there
+	// is such a version. The reviewer still sees the original beside it.
+	text := c.ShownText()
 	if text == "" && c.Notes != nil && c.Notes.Transcript != nil {
 		text = c.Notes.Transcript.Text
 	}
